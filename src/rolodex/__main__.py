@@ -1,0 +1,3 @@
+from rolodex.cli import main
+
+main()

@@ -1,0 +1,87 @@
+"""The ``rolodex`` command: serve, migrate."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import click
+import uvicorn
+
+from rolodex.http.app import create_app
+from rolodex.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
+from rolodex.store import UnsupportedDatabaseError, open_store
+from rolodex.store.base import Store
+
+_database = click.option(
+    "--database",
+    "database_url",
+    envvar="ROLODEX_DATABASE_URL",
+    default=DEFAULT_DATABASE_URL,
+    show_default=True,
+    help="sqlite:///path, sqlite:///:memory: or postgresql://user@host:5432/db",
+)
+
+
+@click.group()
+def main() -> None:
+    """Rolodex: customer records speaking the Stripe, Autumn and Dub APIs."""
+
+
+@main.command()
+@click.option("--host", envvar="ROLODEX_HOST", default=DEFAULT_HOST, show_default=True)
+@click.option("--port", envvar="ROLODEX_PORT", default=DEFAULT_PORT, show_default=True, type=int)
+@click.option("--workers", envvar="ROLODEX_WORKERS", default=1, show_default=True, type=int)
+@click.option("--log-level", envvar="ROLODEX_LOG_LEVEL", default="info", show_default=True)
+@_database
+def serve(host: str, port: int, workers: int, log_level: str, database_url: str) -> None:
+    """Serve every dialect over HTTP until SIGINT or SIGTERM."""
+    settings = Settings(database_url, host, port, workers, log_level)
+    store = _open(settings.database_url)
+    asyncio.run(_migrate(store))
+    click.echo(f"Rolodex listening on http://{host}:{port} with database {database_url}")
+    if workers > 1:
+        os.environ.update(settings.as_environment())
+        uvicorn.run(
+            "rolodex.http.asgi:build",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+        )
+        return
+    app = create_app(settings, _open(settings.database_url), migrate=False)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)
+
+
+@main.command()
+@_database
+def migrate(database_url: str) -> None:
+    """Apply every schema migration not yet applied."""
+    asyncio.run(_migrate(_open(database_url)))
+    click.echo(f"Database {database_url} is up to date.")
+
+
+async def _migrate(store: Store) -> None:
+    try:
+        await store.migrate()
+    finally:
+        await store.close()
+
+
+def _open(url: str) -> Store:
+    try:
+        return open_store(url)
+    except UnsupportedDatabaseError as error:
+        raise click.ClickException(str(error)) from error
+    except ImportError as missing:
+        raise click.ClickException(
+            f"PostgreSQL support needs its driver ({missing.name or missing} is missing): "
+            "pip install 'rolodex[postgres]'"
+        ) from missing
+
+
+if __name__ == "__main__":
+    sys.exit(main())

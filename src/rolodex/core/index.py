@@ -1,0 +1,74 @@
+"""What a dialect asks the store to index and keep unique for its records.
+
+A store cannot know which fields of a document matter; the dialect declares them once in an
+:class:`IndexSpec` and every write passes it along, so the store keeps its side tables (unique
+keys, exact-match terms) in step with the document inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rolodex.core.records import Document, Tenant
+
+
+class Scope(enum.Enum):
+    TENANT = "tenant"
+    """Unique within one account and mode."""
+    DIALECT = "dialect"
+    """Unique across every account of the dialect."""
+
+
+@dataclass(frozen=True, slots=True)
+class UniqueField:
+    name: str
+    scope: Scope = Scope.TENANT
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    unique: tuple[UniqueField, ...] = ()
+    terms: tuple[str, ...] = ()
+    """Top-level string fields served by exact-match lookups."""
+    maps: tuple[str, ...] = ()
+    """Map fields (metadata) whose string entries are served by exact-match lookups."""
+    keep_keys_on_delete: bool = False
+    """Whether a deleted record's unique keys stay taken (Stripe's invoice prefixes do)."""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class KeyRow:
+    scope: str
+    kind: str
+    value: str
+
+
+def scope_key(scope: Scope, tenant: Tenant) -> str:
+    return tenant.key if scope is Scope.TENANT else tenant.dialect
+
+
+def unique_keys(spec: IndexSpec, tenant: Tenant, fields: Document) -> frozenset[KeyRow]:
+    return frozenset(
+        KeyRow(scope_key(unique.scope, tenant), unique.name, value)
+        for unique in spec.unique
+        if isinstance(value := fields.get(unique.name), str)
+    )
+
+
+def terms(spec: IndexSpec, fields: Document) -> frozenset[tuple[str, str]]:
+    """The (field, value) pairs to index; a map entry's field is ``"<map>.<key>"``."""
+    plain = {(name, v) for name in spec.terms if isinstance(v := fields.get(name), str)}
+    entries = {
+        (f"{name}.{key}", value)
+        for name in spec.maps
+        for key, value in _mapping(fields.get(name)).items()
+        if isinstance(value, str)
+    }
+    return frozenset(plain | entries)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}

@@ -1,0 +1,49 @@
+"""Records: the one shape every customer of every dialect is stored in."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+Document = Mapping[str, Any]
+"""A record's fields as plain JSON-compatible data; each dialect owns its field set."""
+
+
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """Who owns a record: the dialect, the account (or workspace, or organisation) and the mode.
+
+    Records of different tenants never see each other, so a test key and a live key of the
+    same account, or two accounts, are separate worlds.
+    """
+
+    dialect: str
+    account: str
+    mode: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.dialect}:{self.mode}:{self.account}"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One stored customer.
+
+    ``created_us`` is microseconds since the epoch, fine enough that ordering by
+    ``(created_us, id)`` is creation order even within one second.
+    """
+
+    tenant: Tenant
+    id: str
+    created_us: int
+    fields: Document = field(default_factory=dict)
+    version: int = 1
+    deleted: bool = False
+
+    def with_fields(self, fields: Document) -> Record:
+        return replace(self, fields=fields, version=self.version + 1)
+
+    def as_deleted(self) -> Record:
+        return replace(self, deleted=True, version=self.version + 1)

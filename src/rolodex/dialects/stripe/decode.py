@@ -1,0 +1,96 @@
+"""Stripe's form encoding to nested plain data, as a chain of small steps.
+
+``key[sub][0][]=v`` pairs become dicts and lists. Indices (``a[0]``) arrive as an
+:class:`Indexed` dict because only the parameter schema knows whether ``metadata[0]`` is an
+array element or a metadata key named "0"; ``params`` settles it. Hand-written because no
+library implements Rack's bracket rules with Stripe's limits and errors.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+from rolodex.dialects.stripe.errors import StripeError
+
+MAX_BODY_BYTES = 1 << 20
+MAX_PARAMETERS = 1000
+MAX_DEPTH = 10
+
+Tree = dict[str, Any]
+
+_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+
+
+class Indexed(dict[str, Any]):
+    """A hash whose keys may be array indices; ``params`` reads it as a list or a hash."""
+
+
+def decode_form(raw: bytes) -> Tree:
+    if len(raw) > MAX_BODY_BYTES:
+        raise StripeError(
+            f"Request body too large: Rolodex accepts at most {MAX_BODY_BYTES} bytes.",
+            status=413,
+        )
+    return decode_query(raw.decode("utf-8", errors="replace"))
+
+
+def decode_query(text: str) -> Tree:
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_PARAMETERS)
+    except ValueError as overflow:
+        raise StripeError(
+            f"Too many parameters: Rolodex accepts at most {MAX_PARAMETERS} per request."
+        ) from overflow
+    tree: Tree = {}
+    for key, value in pairs:
+        _insert(tree, path_of(key), value, key)
+    return tree
+
+
+def path_of(key: str) -> list[str]:
+    """``"a[b][0][]"`` -> ``["a", "b", "0", ""]``."""
+    head, bracket, rest = key.partition("[")
+    if not bracket:
+        return [key]
+    tail = "[" + rest
+    segments = _SEGMENT.findall(tail)
+    if "".join(f"[{s}]" for s in segments) != tail or not head:
+        raise StripeError(f"Invalid request: malformed parameter name {key}.")
+    if len(segments) >= MAX_DEPTH:
+        raise StripeError(
+            f"Invalid request: parameter {key} is nested deeper than {MAX_DEPTH} levels."
+        )
+    return [head, *segments]
+
+
+def _insert(node: Any, path: list[str], value: str, key: str) -> None:
+    head, rest = path[0], path[1:]
+    if isinstance(node, list):
+        _insert_into_list(node, rest, value, key)
+        return
+    if not rest:
+        node[head] = value
+        return
+    child = node.get(head)
+    if child is None or isinstance(child, str):
+        child = [] if rest[0] == "" else Indexed()
+        node[head] = child
+    elif rest[0] == "" and isinstance(child, Indexed) and not child:
+        child = node[head] = []
+    if isinstance(child, list) != (rest[0] == ""):
+        raise StripeError(f"Invalid request: parameter {key} mixes array and hash notation.")
+    _insert(child, rest, value, key)
+
+
+def _insert_into_list(items: list[Any], rest: list[str], value: str, key: str) -> None:
+    """Rack's rule: ``a[][k]=v`` fills the last element unless it already has ``k``."""
+    if not rest:
+        items.append(value)
+        return
+    last = items[-1] if items else None
+    if not isinstance(last, Indexed) or rest[0] in last:
+        last = Indexed()
+        items.append(last)
+    _insert(last, rest, value, key)

@@ -1,0 +1,92 @@
+"""Stripe's error envelope, and the translation of core errors into it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rolodex.core.errors import (
+    AlreadyExists,
+    InvalidField,
+    InvalidQuery,
+    NotFound,
+    RolodexError,
+    Unavailable,
+)
+
+INVALID_REQUEST = "invalid_request_error"
+API_ERROR = "api_error"
+
+
+class StripeError(Exception):
+    """An error exactly as Stripe reports it: status, type, code, param and message."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        code: str | None = None,
+        param: str | None = None,
+        type: str = INVALID_REQUEST,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.param = param
+        self.type = type
+
+    def body(self) -> dict[str, Any]:
+        error: dict[str, Any] = {"message": self.message, "type": self.type}
+        if self.code is not None:
+            error["code"] = self.code
+            error["doc_url"] = "https://stripe.com/docs/error-codes/" + self.code.replace("_", "-")
+        if self.param is not None:
+            error["param"] = self.param
+        return {"error": error}
+
+
+def no_such_customer(id: str, *, param: str = "id", status: int = 404) -> StripeError:
+    return StripeError(
+        f"No such customer: '{id}'", status=status, code="resource_missing", param=param
+    )
+
+
+def no_such(kind: str, id: str, param: str) -> StripeError:
+    return StripeError(f"No such {kind}: '{id}'", code="resource_missing", param=param)
+
+
+def unrecognized_url(method: str, path: str) -> StripeError:
+    return StripeError(
+        f"Unrecognized request URL ({method}: {path}). If you are trying to list objects, "
+        "remove the trailing slash. If you are trying to retrieve an object, make sure you "
+        "passed a valid (non-empty) identifier in your code. Please see "
+        "https://stripe.com/docs or we can help at https://support.stripe.com/.",
+        status=404,
+    )
+
+
+def from_core(error: RolodexError) -> StripeError:
+    match error:
+        case NotFound(id=id):
+            return no_such_customer(id)
+        case AlreadyExists(kind="invoice_prefix", value=value):
+            return StripeError(
+                f"Invoice prefix {value} is already in use by another customer.",
+                param="invoice_prefix",
+            )
+        case InvalidField(param=param, code=code, message=message):
+            return StripeError(message, code=code or None, param=param)
+        case InvalidQuery(message=message):
+            return StripeError(message, param="query")
+        case Unavailable():
+            return StripeError(
+                "Rolodex could not reach its database; please retry.", status=503, type=API_ERROR
+            )
+    return internal()
+
+
+def internal() -> StripeError:
+    return StripeError(
+        "An unknown error occurred while processing this request.", status=500, type=API_ERROR
+    )

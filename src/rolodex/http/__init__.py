@@ -1,0 +1,1 @@
+"""The HTTP edge: one ASGI application serving every dialect."""

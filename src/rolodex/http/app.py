@@ -1,0 +1,42 @@
+"""Build the ASGI application: every dialect mounted on one router, nothing made at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.routing import Mount, Router, request_response
+from starlette.types import ASGIApp
+
+from rolodex.dialects.stripe import routes as stripe
+from rolodex.service import Context
+from rolodex.settings import Settings
+from rolodex.store.base import Store
+
+
+def create_app(settings: Settings, store: Store, *, migrate: bool = True) -> ASGIApp:
+    """The application over ``store``; it migrates at start-up and closes the store at exit.
+
+    Stripe answers at the root (so an SDK's base address is the server itself) and under
+    ``/stripe``.
+    """
+    ctx = Context(store=store)
+    stripe_routes = stripe.routes(ctx)
+
+    @asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        if migrate:
+            await store.migrate()
+        try:
+            yield
+        finally:
+            await store.close()
+
+    return Router(
+        routes=[
+            Mount("/stripe", routes=stripe_routes),
+            *stripe_routes,
+        ],
+        default=request_response(stripe.not_found),
+        lifespan=lifespan,
+    )

@@ -1,0 +1,178 @@
+"""The commands Rolodex carries out, one short function each, with no HTTP and no SQL.
+
+Every function has the same shape: load what the command names, make one core call, persist
+through the store port, return records. Dialects build the commands from their wire formats
+and render what comes back.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rolodex.core import patch as patches
+from rolodex.core.errors import AlreadyExists, NotFound
+from rolodex.core.index import IndexSpec, UniqueField
+from rolodex.core.patch import Merge
+from rolodex.core.query import Condition
+from rolodex.core.records import Document, Record, Tenant
+from rolodex.store.base import ListQuery, Page, Store
+
+_GENERATION_ATTEMPTS = 8
+
+
+IdFormat = Callable[[random.Random, int], str]
+"""Draws a fresh identifier (or generated field value) from randomness and the time (µs)."""
+
+
+def wall_clock_us() -> int:
+    return time.time_ns() // 1000
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every command needs from outside the core: the store, a clock and randomness.
+
+    Tests inject a fixed clock and a seeded ``random.Random`` to stay deterministic.
+    """
+
+    store: Store
+    clock: Callable[[], int] = wall_clock_us
+    rng: random.Random = field(default_factory=random.SystemRandom)
+
+
+@dataclass(frozen=True, slots=True)
+class ById:
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ByKey:
+    key: UniqueField
+    value: str
+
+
+Ref = ById | ByKey
+PatchPlan = Merge | Callable[[Record], Merge]
+"""A patch, or a function that decides the patch from the record's current state."""
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCustomer:
+    tenant: Tenant
+    fields: Document
+    spec: IndexSpec
+    new_id: IdFormat
+    generated: Mapping[str, IdFormat] = field(default_factory=dict)
+    """Fields drawn at random when absent from ``fields``; redrawn if already taken."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateCustomer:
+    tenant: Tenant
+    ref: Ref
+    patch: PatchPlan
+    spec: IndexSpec
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteCustomer:
+    tenant: Tenant
+    ref: Ref
+    spec: IndexSpec
+    hard: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Updated:
+    record: Record
+    previous: dict[str, Any]
+    """Old values of the top-level fields the update changed (Stripe's previous_attributes)."""
+
+
+async def create_customer(ctx: Context, command: CreateCustomer) -> Record:
+    for _ in range(_GENERATION_ATTEMPTS):
+        record = _draft(ctx, command)
+        try:
+            await ctx.store.insert(record, command.spec)
+        except AlreadyExists as clash:
+            if clash.kind != "id" and clash.kind not in _drawn(command):
+                raise
+            continue
+        return record
+    raise AlreadyExists("id", "exhausted attempts to draw a free identifier")
+
+
+async def get_customer(ctx: Context, tenant: Tenant, ref: Ref) -> Record:
+    record = await _load(ctx, tenant, ref)
+    if record is None:
+        raise NotFound(_ref_text(ref))
+    return record
+
+
+async def update_customer(ctx: Context, command: UpdateCustomer) -> Updated:
+    record_id = await _live_id(ctx, command.tenant, command.ref)
+    previous: dict[str, Any] = {}
+
+    def change(record: Record) -> Record:
+        plan = command.patch
+        applied = patches.apply(record.fields, plan if isinstance(plan, Merge) else plan(record))
+        previous.update(applied.previous)
+        return record.with_fields(applied.fields) if applied.changed else record
+
+    _, new = await ctx.store.update(command.tenant, record_id, change, command.spec)
+    return Updated(new, previous)
+
+
+async def delete_customer(ctx: Context, command: DeleteCustomer) -> Record:
+    record_id = await _live_id(ctx, command.tenant, command.ref)
+    return await ctx.store.delete(command.tenant, record_id, command.spec, hard=command.hard)
+
+
+async def list_customers(ctx: Context, query: ListQuery) -> Page:
+    return await ctx.store.list(query)
+
+
+async def count_customers(ctx: Context, tenant: Tenant, where: Condition | None = None) -> int:
+    return await ctx.store.count(tenant, where)
+
+
+def _draft(ctx: Context, command: CreateCustomer) -> Record:
+    now = ctx.clock()
+    drawn = {
+        name: draw(ctx.rng, now)
+        for name, draw in command.generated.items()
+        if name not in command.fields
+    }
+    return Record(
+        tenant=command.tenant,
+        id=command.new_id(ctx.rng, now),
+        created_us=now,
+        fields={**command.fields, **drawn},
+    )
+
+
+def _drawn(command: CreateCustomer) -> set[str]:
+    return {name for name in command.generated if name not in command.fields}
+
+
+async def _load(ctx: Context, tenant: Tenant, ref: Ref) -> Record | None:
+    if isinstance(ref, ById):
+        return await ctx.store.get(tenant, ref.id)
+    return await ctx.store.find(tenant, ref.key, ref.value)
+
+
+async def _live_id(ctx: Context, tenant: Tenant, ref: Ref) -> str:
+    if isinstance(ref, ById):
+        return ref.id
+    record = await ctx.store.find(tenant, ref.key, ref.value)
+    if record is None:
+        raise NotFound(ref.value)
+    return record.id
+
+
+def _ref_text(ref: Ref) -> str:
+    return ref.id if isinstance(ref, ById) else ref.value

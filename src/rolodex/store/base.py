@@ -1,0 +1,110 @@
+"""The store port: the one contract every storage adapter keeps.
+
+Every method is a coroutine so that adapters over a network (PostgreSQL) can yield while they
+wait; the embedded SQLite adapter answers in microseconds and never yields. The contract suite
+in ``tests/store/test_contract.py`` runs unchanged against every adapter.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from rolodex.core.index import IndexSpec, UniqueField
+from rolodex.core.query import Condition
+from rolodex.core.records import Record, Tenant
+
+Change = Callable[[Record], Record]
+"""A pure function from a record to its next state; it may raise to abort the write."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """A position in creation order: the record a page continues after (exclusive)."""
+
+    created_us: int
+    id: str
+
+    @classmethod
+    def of(cls, record: Record) -> Cursor:
+        return cls(record.created_us, record.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Live (not deleted) records of one tenant, in creation order, one page at a time.
+
+    ``newest_first`` orders by ``(created_us, id)`` descending; otherwise ascending. ``after``
+    continues the chosen order past the given position; ``offset`` skips records after that.
+    """
+
+    tenant: Tenant
+    where: Condition | None = None
+    limit: int = 10
+    newest_first: bool = True
+    after: Cursor | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    records: list[Record] = field(default_factory=list)
+    has_more: bool = False
+
+
+class Store(abc.ABC):
+    @abc.abstractmethod
+    async def migrate(self) -> None:
+        """Bring the schema up to the newest migration; safe to call when it already is."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Release connections; the store is unusable afterwards."""
+
+    @abc.abstractmethod
+    async def insert(self, record: Record, spec: IndexSpec) -> None:
+        """Store a new record with its unique keys and terms, atomically.
+
+        Raises ``AlreadyExists(kind, value)`` if one of its unique keys is taken, or
+        ``AlreadyExists("id", id)`` if the tenant already has a record with that id; nothing is
+        written then.
+        """
+
+    @abc.abstractmethod
+    async def get(self, tenant: Tenant, id: str) -> Record | None:
+        """The record with that id, deleted ones included; ``None`` if there is none."""
+
+    @abc.abstractmethod
+    async def find(self, tenant: Tenant, key: UniqueField, value: str) -> Record | None:
+        """The record holding the unique key ``key`` = ``value`` in this tenant's scope."""
+
+    @abc.abstractmethod
+    async def update(
+        self, tenant: Tenant, id: str, change: Change, spec: IndexSpec
+    ) -> tuple[Record, Record]:
+        """Read, change and write one live record in a single transaction; return (old, new).
+
+        Concurrent updates of one record are serialised, so none is lost. Raises
+        ``NotFound(id)`` if the record is missing or deleted, ``AlreadyExists`` if the change
+        takes a unique key held by another record, and whatever ``change`` raises; in every
+        such case nothing is written. A change that returns the record unchanged writes
+        nothing.
+        """
+
+    @abc.abstractmethod
+    async def delete(self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
+        """Delete one live record and return it as it was.
+
+        A soft delete keeps the record (marked deleted, retrievable by ``get``) and, if the
+        spec says so, its unique keys; a hard delete removes every trace. Raises
+        ``NotFound(id)`` if the record is missing or already deleted.
+        """
+
+    @abc.abstractmethod
+    async def list(self, query: ListQuery) -> Page:
+        """One page of live records; ``has_more`` says whether the order goes on."""
+
+    @abc.abstractmethod
+    async def count(self, tenant: Tenant, where: Condition | None = None) -> int:
+        """How many live records of the tenant match ``where``."""

@@ -1,0 +1,43 @@
+"""The schema as SQLAlchemy Core tables; migrations create exactly these.
+
+``tenant`` leads every key so that distributed engines shard by tenant, and ids are generated
+by the application, never by a server-side sequence.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+customers = sa.Table(
+    "customers",
+    metadata,
+    sa.Column("tenant", sa.String(200), primary_key=True),
+    sa.Column("id", sa.String(255), primary_key=True),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False),
+    sa.Column("doc", sa.Text, nullable=False),
+    sa.Index("ix_customers_order", "tenant", "deleted", "created_us", "id"),
+)
+
+customer_keys = sa.Table(
+    "customer_keys",
+    metadata,
+    sa.Column("scope", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(5000), primary_key=True),
+    sa.Column("tenant", sa.String(200), nullable=False),
+    sa.Column("customer_id", sa.String(255), nullable=False),
+)
+
+customer_terms = sa.Table(
+    "customer_terms",
+    metadata,
+    sa.Column("tenant", sa.String(200), primary_key=True),
+    sa.Column("field", sa.String(200), primary_key=True),
+    sa.Column("value", sa.String(5000), primary_key=True),
+    sa.Column("created_us", sa.BigInteger, primary_key=True),
+    sa.Column("customer_id", sa.String(255), primary_key=True),
+)
