@@ -17,7 +17,6 @@ from rolodex.core import patch as patches
 from rolodex.core.errors import AlreadyExists, NotFound
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge
-from rolodex.core.query import Condition
 from rolodex.core.records import Document, Record, Tenant
 from rolodex.store.base import ListQuery, Page, Store
 
@@ -136,8 +135,8 @@ async def list_customers(ctx: Context, query: ListQuery) -> Page:
     return await ctx.store.list(query)
 
 
-async def count_customers(ctx: Context, tenant: Tenant, where: Condition | None = None) -> int:
-    return await ctx.store.count(tenant, where)
+async def count_customers(ctx: Context, query: ListQuery) -> int:
+    return await ctx.store.count(query)
 
 
 def _draft(ctx: Context, command: CreateCustomer) -> Record:

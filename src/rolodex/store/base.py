@@ -15,6 +15,8 @@ from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.query import Condition
 from rolodex.core.records import Record, Tenant
 
+NO_INDEX = IndexSpec()
+
 Change = Callable[[Record], Record]
 """A pure function from a record to its next state; it may raise to abort the write."""
 
@@ -41,6 +43,8 @@ class ListQuery:
 
     tenant: Tenant
     where: Condition | None = None
+    spec: IndexSpec = NO_INDEX
+    """Which fields have exact-match terms, so ``where`` can be served from them."""
     limit: int = 10
     newest_first: bool = True
     after: Cursor | None = None
@@ -106,5 +110,5 @@ class Store(abc.ABC):
         """One page of live records; ``has_more`` says whether the order goes on."""
 
     @abc.abstractmethod
-    async def count(self, tenant: Tenant, where: Condition | None = None) -> int:
-        """How many live records of the tenant match ``where``."""
+    async def count(self, query: ListQuery) -> int:
+        """How many live records match the query's tenant and ``where`` (paging ignored)."""

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 
 from rolodex.core.errors import InvalidQuery
 from rolodex.core.query import (
@@ -38,24 +39,70 @@ _ORDERING: dict[Op, Callable[[Any, Any], Any]] = {
 }
 
 
-def compile_condition(condition: Condition, tenant: str) -> Clause:
-    match condition:
-        case AllOf(clauses):
-            return sa.and_(*(compile_condition(c, tenant) for c in clauses))
-        case AnyOf(clauses):
-            return sa.or_(*(compile_condition(c, tenant) for c in clauses))
-        case Not(clause):
-            return sa.not_(compile_condition(clause, tenant))
-        case IsNull(field):
-            return customers.c.id.not_in(_holders(tenant, field))
-        case Compare(Created(), op, value) if op in _ORDERING:
-            result: Clause = _ORDERING[op](customers.c.created_us, value)
-            return result
-        case Compare(field, Op.EQ, str(value)):
-            return customers.c.id.in_(
-                _holders(tenant, field).where(customer_terms.c.value == value)
-            )
-    raise InvalidQuery(f"unsupported condition {condition!r}")
+def compile_condition(
+    condition: Condition, tenant: str, *, dialect: str, indexed: frozenset[str] = frozenset()
+) -> Clause:
+    """``indexed`` names the term fields the store keeps side rows for (see ``IndexSpec``)."""
+
+    def compiled(node: Condition) -> Clause:  # noqa: PLR0911 - one return per node shape
+        match node:
+            case AllOf(clauses):
+                return sa.and_(*(compiled(c) for c in clauses))
+            case AnyOf(clauses):
+                return sa.or_(*(compiled(c) for c in clauses))
+            case Not(clause):
+                return sa.not_(compiled(clause))
+            case IsNull(field) if _is_indexed(field, indexed):
+                return customers.c.id.not_in(_holders(tenant, field))
+            case IsNull(field):
+                return document_value(field, dialect).is_(None)
+            case Compare(Created(), op, value) if op in _ORDERING:
+                result: Clause = _ORDERING[op](customers.c.created_us, value)
+                return result
+            case Compare(field, Op.EQ, str(value)) if _is_indexed(field, indexed):
+                return customers.c.id.in_(
+                    _holders(tenant, field).where(customer_terms.c.value == value)
+                )
+            case Compare(Attr() | Entry() as field, op, str(value)) if op in _TEXT_MATCHES:
+                return _TEXT_MATCHES[op](document_value(field, dialect), value)
+        raise InvalidQuery(f"unsupported condition {node!r}")
+
+    return compiled(condition)
+
+
+def document_value(field: Field, dialect: str) -> sa.ColumnElement[str]:
+    """A field read straight from the JSON document: correct for any field, but unindexed."""
+    match field:
+        case Attr(name):
+            path = [name]
+        case Entry(map_name, key):
+            path = [map_name, key]
+        case _:
+            raise InvalidQuery(f"{field!r} is not a document field")
+    if dialect == "postgresql":
+        document = sa.cast(customers.c.doc, JSONB)
+        return document[path[0]].astext if len(path) == 1 else document[path[0]][path[1]].astext
+    json_path = "$" + "".join(f'."{part}"' for part in path)
+    extracted: sa.ColumnElement[str] = sa.func.json_extract(customers.c.doc, json_path)
+    return extracted
+
+
+def _is_indexed(field: Field, indexed: frozenset[str]) -> bool:
+    """Attributes are indexed by name, map entries by the map's name."""
+    match field:
+        case Attr(name):
+            return name in indexed
+        case Entry(map_name, _):
+            return map_name in indexed
+    return False
+
+
+_TEXT_MATCHES: dict[Op, Callable[[sa.ColumnElement[str], str], Clause]] = {
+    Op.EQ: lambda column, value: column == value,
+    Op.TOKEN: lambda column, value: sa.func.lower(column) == value.lower(),
+    Op.CONTAINS: lambda column, value: column.icontains(value, autoescape=True),
+    Op.WORDS: lambda column, value: column.icontains(value, autoescape=True),
+}
 
 
 def term_name(field: Field) -> str:

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
-from rolodex.core.query import Condition
 from rolodex.core.records import Record, Tenant
 from rolodex.store import sql
 from rolodex.store.base import Change, ListQuery, Page, Store
@@ -65,8 +64,8 @@ class PostgresStore(Store):
     async def list(self, query: ListQuery) -> Page:
         return await self._run(lambda conn: sql.list_page(conn, query))
 
-    async def count(self, tenant: Tenant, where: Condition | None = None) -> int:
-        return await self._run(lambda conn: sql.count(conn, tenant, where))
+    async def count(self, query: ListQuery) -> int:
+        return await self._run(lambda conn: sql.count(conn, query))
 
     async def _run(self, operation: Callable[[sa.Connection], T]) -> T:
         async with self._transaction() as conn:

@@ -16,7 +16,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from rolodex.core.errors import AlreadyExists, NotFound
 from rolodex.core.index import IndexSpec, KeyRow, UniqueField, scope_key, terms, unique_keys
-from rolodex.core.query import Condition
 from rolodex.core.records import Record, Tenant
 from rolodex.store.base import Change, ListQuery, Page
 from rolodex.store.compile import compile_condition
@@ -94,7 +93,7 @@ def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, har
 
 def list_page(conn: sa.Connection, query: ListQuery) -> Page:
     order_key = sa.tuple_(customers.c.created_us, customers.c.id)
-    stmt = sa.select(customers).where(*_live(query.tenant, query.where))
+    stmt = sa.select(customers).where(*_live(conn, query))
     if query.after is not None:
         position = sa.tuple_(sa.literal(query.after.created_us), sa.literal(query.after.id))
         stmt = stmt.where(order_key < position if query.newest_first else order_key > position)
@@ -105,16 +104,24 @@ def list_page(conn: sa.Connection, query: ListQuery) -> Page:
     return Page(records, has_more=len(rows) > query.limit)
 
 
-def count(conn: sa.Connection, tenant: Tenant, where: Condition | None) -> int:
-    stmt = sa.select(sa.func.count()).select_from(customers).where(*_live(tenant, where))
+def count(conn: sa.Connection, query: ListQuery) -> int:
+    stmt = sa.select(sa.func.count()).select_from(customers).where(*_live(conn, query))
     return int(conn.execute(stmt).scalar_one())
 
 
-def _live(tenant: Tenant, where: Condition | None) -> list[sa.ColumnElement[bool]]:
-    clauses = [customers.c.tenant == tenant.key, customers.c.deleted == sa.false()]
-    if where is not None:
-        clauses.append(compile_condition(where, tenant.key))
+def _live(conn: sa.Connection, query: ListQuery) -> list[sa.ColumnElement[bool]]:
+    tenant = query.tenant.key
+    clauses = [customers.c.tenant == tenant, customers.c.deleted == sa.false()]
+    if query.where is not None:
+        indexed = frozenset(query.spec.terms) | _map_prefixes(query.spec)
+        clauses.append(
+            compile_condition(query.where, tenant, dialect=conn.dialect.name, indexed=indexed)
+        )
     return clauses
+
+
+def _map_prefixes(spec: IndexSpec) -> frozenset[str]:
+    return frozenset(spec.maps)
 
 
 def _sync_index(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) -> None:

@@ -19,7 +19,6 @@ from sqlalchemy.pool import StaticPool
 
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
-from rolodex.core.query import Condition
 from rolodex.core.records import Record, Tenant
 from rolodex.store import sql
 from rolodex.store.base import Change, ListQuery, Page, Store
@@ -67,8 +66,8 @@ class SQLiteStore(Store):
     async def list(self, query: ListQuery) -> Page:
         return self._read(lambda conn: sql.list_page(conn, query))
 
-    async def count(self, tenant: Tenant, where: Condition | None = None) -> int:
-        return self._read(lambda conn: sql.count(conn, tenant, where))
+    async def count(self, query: ListQuery) -> int:
+        return self._read(lambda conn: sql.count(conn, query))
 
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
         with _translated_faults():

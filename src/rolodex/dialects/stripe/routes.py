@@ -113,6 +113,7 @@ class Customers:
         query = ListQuery(
             tenant=call.tenant,
             where=_list_filter(given),
+            spec=translate.SPEC,
             limit=limit,
             newest_first=before is None,
             after=before or after,
