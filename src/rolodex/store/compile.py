@@ -80,8 +80,8 @@ def document_value(field: Field, dialect: str) -> sa.ColumnElement[str]:
         case _:
             raise InvalidQuery(f"{field!r} is not a document field")
     if dialect == "postgresql":
-        document = sa.cast(customers.c.doc, JSONB)
-        return document[path[0]].astext if len(path) == 1 else document[path[0]][path[1]].astext
+        text: sa.ColumnElement[str] = sa.cast(customers.c.doc, JSONB)[path].astext
+        return text
     json_path = "$" + "".join(f'."{part}"' for part in path)
     extracted: sa.ColumnElement[str] = sa.func.json_extract(customers.c.doc, json_path)
     return extracted
