@@ -14,11 +14,11 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from rolodex.core.errors import AlreadyExists, NotFound
+from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
 from rolodex.core.index import IndexSpec, KeyRow, UniqueField, scope_key, terms, unique_keys
 from rolodex.core.records import Record, Tenant
 from rolodex.store.base import Change, ListQuery, Page
-from rolodex.store.compile import compile_condition
+from rolodex.store.compile import compile_condition, document_value
 from rolodex.store.tables import customer_keys, customer_terms, customers
 
 _by_id = sa.select(customers).where(
@@ -98,10 +98,22 @@ def list_page(conn: sa.Connection, query: ListQuery) -> Page:
         position = sa.tuple_(sa.literal(query.after.created_us), sa.literal(query.after.id))
         stmt = stmt.where(order_key < position if query.newest_first else order_key > position)
     direction = sa.desc if query.newest_first else sa.asc
+    stmt = stmt.order_by(*_sorted_first(conn, query))
     stmt = stmt.order_by(direction(customers.c.created_us), direction(customers.c.id))
     rows = conn.execute(stmt.offset(query.offset).limit(query.limit + 1)).all()
     records = [_record(query.tenant, row) for row in rows[: query.limit]]
     return Page(records, has_more=len(rows) > query.limit)
+
+
+def _sorted_first(conn: sa.Connection, query: ListQuery) -> list[sa.UnaryExpression[Any]]:
+    if query.sort is None:
+        return []
+    if query.after is not None:
+        raise InvalidQuery("a sorted list pages by offset, not after a cursor")
+    value = document_value(query.sort, conn.dialect.name)
+    if query.newest_first:
+        return [sa.nulls_last(sa.desc(value))]
+    return [sa.nulls_first(sa.asc(value))]
 
 
 def count(conn: sa.Connection, query: ListQuery) -> int:
