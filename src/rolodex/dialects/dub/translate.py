@@ -148,6 +148,10 @@ def list_query(
 ) -> ListQuery:
     """A page in Dub's order; ``endingBefore`` reads backwards (the caller reverses the page).
 
+    Dub orders cursor pages by id. The store's keyset is ``(created_us, id)``, which for ids
+    drawn by :func:`new_customer_id` is the same order, so a cursor is the customer's position
+    in it.
+
     Rolodex records no sales, so ``saleAmount`` and ``firstSaleAt`` are equal for everyone
     and those sorts fall back to creation order in the requested direction; so do ties of
     ``subscriptionCanceledAt``, where customers without one sort lowest (as in Dub's MySQL).
