@@ -2,8 +2,9 @@
 
 A request names its version in ``x-api-version`` as SemVer (``2.3.0``, also ``2``/``2.3``),
 CalVer (``2026-05-13``, optionally suffixed ``.clover``), a legacy float (``1.2``) or ``beta``.
-No header means the newest version. Everything that differs between versions (which sections a
-customer carries, how a list pages) is read from the row, never branched on by version name.
+No header (or an empty one) means the newest version. Everything that differs between versions
+(which sections a customer carries, how a list pages) is read from the row, never branched on
+by version name.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ _LEADING_FLOAT = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 def version_of(header: str | None) -> Version:
     """The version a request asks for; Autumn's 400 when it names none Autumn knows."""
-    if header is None:
+    if not header:
         return LATEST
     found = _parsed(header)
     if found is None:
