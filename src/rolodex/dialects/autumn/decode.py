@@ -22,6 +22,30 @@ def json_body(raw: bytes) -> Any:
         return {}
 
 
+def nul_path(value: Any, path: str = "") -> str | None:
+    """Where the first text holding U+0000 sits in a decoded body, or ``None`` if none does.
+
+    PostgreSQL cannot store that character in text or JSON, so Rolodex refuses it on every
+    backend alike rather than accept on SQLite what PostgreSQL would lose.
+    """
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, item in items:
+        inner = f"{path}.{key}" if path else str(key)
+        if "\x00" in str(key):
+            return inner
+        if (found := nul_path(item, inner)) is not None:
+            return found
+    return None
+
+
 def query_params(query_string: str) -> dict[str, list[str]]:
     """Every query parameter with all its values, in order; blank values kept."""
     return parse_qs(query_string, keep_blank_values=True)

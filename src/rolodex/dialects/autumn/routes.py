@@ -20,7 +20,13 @@ from rolodex.core.errors import RolodexError
 from rolodex.dialects.autumn import decode
 from rolodex.dialects.autumn.auth import Credentials, credentials_of, not_public
 from rolodex.dialects.autumn.endpoints import Call, Endpoints
-from rolodex.dialects.autumn.errors import SANDBOX, AutumnError, from_core, internal
+from rolodex.dialects.autumn.errors import (
+    SANDBOX,
+    AutumnError,
+    from_core,
+    internal,
+    invalid_inputs,
+)
 from rolodex.dialects.autumn.versions import version_of
 from rolodex.service import Context
 
@@ -104,7 +110,10 @@ def _serve(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
 
 
 async def _body(request: Request) -> Any:
-    return decode.json_body(await request.body()) if request.method in _BODY_METHODS else {}
+    body = decode.json_body(await request.body()) if request.method in _BODY_METHODS else {}
+    if (path := decode.nul_path(body)) is not None:
+        raise invalid_inputs(f"{path or 'input'}: cannot contain the character U+0000")
+    return body
 
 
 def _route_path(request: Request) -> str:
