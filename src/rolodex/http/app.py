@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from starlette.routing import Mount, Router, request_response
 from starlette.types import ASGIApp
 
+from rolodex.dialects.autumn import routes as autumn
 from rolodex.dialects.dub import routes as dub
 from rolodex.dialects.stripe import routes as stripe
 from rolodex.service import Context
@@ -36,6 +37,7 @@ def create_app(settings: Settings, store: Store, *, migrate: bool = True) -> ASG
     return Router(
         routes=[
             Mount("/stripe", routes=stripe_routes),
+            Mount("/autumn", routes=autumn.routes(ctx)),
             Mount("/dub", routes=dub.routes(ctx)),
             *stripe_routes,
         ],
