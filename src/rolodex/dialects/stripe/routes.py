@@ -3,7 +3,8 @@
 Each handler is: validate the parameters, call the service, render. The shared pipeline
 (authentication, decoding, errors, headers) is in :mod:`~rolodex.dialects.stripe.pipeline`.
 To add an endpoint, add a handler and a line to :func:`routes` (a fixed path such as
-``/v1/customers/search`` goes before ``/v1/customers/{id}``).
+``/v1/customers/search`` goes before ``/v1/customers/{id}``, and every path before the
+final catch-all).
 """
 
 from __future__ import annotations
@@ -104,6 +105,9 @@ def routes(ctx: Context) -> list[BaseRoute]:
             "/v1/customers/{id}",
             {"GET": customers.retrieve, "POST": customers.update, "DELETE": customers.delete},
         ),
+        # Keep last: any other /v1 path (a trailing slash included) is Stripe's 404, not a
+        # redirect to the path without the slash.
+        Route("/v1/{path:path}", not_found, methods=_EVERY_METHOD),
     ]
 
 
