@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rolodex.core.records import Record, Tenant
-from rolodex.dialects.stripe.render import render, tax_location
+from rolodex.dialects.stripe.render import render
 
 TEST = Tenant("stripe", "acct", "test")
 
@@ -107,21 +107,6 @@ def test_cash_balance_reflects_its_setting() -> None:
         "reconciliation_mode": "manual",
         "using_merchant_default": False,
     }
-
-
-def test_tax_location_prefers_shipping_then_billing() -> None:
-    billing = {"country": "FR", "state": None, "postal_code": None}
-    shipping = {"address": {"country": "DE", "state": "BE"}, "name": "J"}
-    assert tax_location({"address": billing}) == {
-        "country": "FR",
-        "source": "billing_address",
-        "state": None,
-    }
-    assert (
-        tax_location({"address": billing, "shipping": shipping})["source"] == "shipping_destination"
-    )
-    assert tax_location({"address": {"country": "US", "postal_code": None}}) is None
-    assert tax_location({"tax": {"ip_address": "1.2.3.4"}}) is None
 
 
 def test_expanded_tax_shows_ip_address_and_status() -> None:

@@ -219,3 +219,25 @@ def test_authentication_errors(server: Server) -> None:
     assert describe(publishable)[:4] == (
         stripe.AuthenticationError, 401, "invalid_request_error", "secret_key_required",
     )  # fmt: skip
+
+
+def test_immediate_tax_location_validation(client: stripe.StripeClient) -> None:
+    unplaced = refused(
+        lambda: client.v1.customers.create({"tax": {"validate_location": "immediately"}})
+    )
+    assert describe(unplaced)[1:4] == (
+        400,
+        "invalid_request_error",
+        "customer_tax_location_invalid",
+    )
+    assert client.v1.customers.list().data == []
+    placed = client.v1.customers.create(
+        {"address": {"country": "DE"}, "tax": {"validate_location": "immediately"}}
+    )
+    moved_away = refused(
+        lambda: client.v1.customers.update(
+            placed.id, {"address": "", "tax": {"validate_location": "immediately"}}
+        )
+    )
+    assert describe(moved_away)[3] == "customer_tax_location_invalid"
+    assert client.v1.customers.retrieve(placed.id).address is not None

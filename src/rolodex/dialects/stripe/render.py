@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rolodex.core.records import Document, Record
+from rolodex.core.records import Record
 from rolodex.dialects.stripe import expand
+from rolodex.dialects.stripe.tax import tax_object
 from rolodex.dialects.stripe.tax_ids import tax_id_list
 
 _SET_ONLY = ("business_name", "individual_name")
@@ -99,34 +100,6 @@ def _list_of(record: Record, kind: str) -> dict[str, Any]:
     return {"object": "list", "data": [], "has_more": False, "url": url}
 
 
-def _tax(record: Record) -> dict[str, Any]:
-    location = tax_location(record.fields)
-    return {
-        "automatic_tax": "unrecognized_location" if location is None else "supported",
-        "ip_address": record.fields.get("tax", {}).get("ip_address"),
-        "location": location,
-        "provider": "stripe",
-    }
-
-
-def tax_location(fields: Document) -> dict[str, Any] | None:
-    """Where Stripe Tax places a customer: the shipping address first, then the billing one.
-
-    A US address needs its postal code to be recognised. An IP address alone is not located
-    (Rolodex has no geolocation), so it leaves the location unrecognised.
-    """
-    shipping = (fields.get("shipping") or {}).get("address")
-    for address, source in (
-        (shipping, "shipping_destination"),
-        (fields.get("address"), "billing_address"),
-    ):
-        if address and address.get("country"):
-            if address["country"] == "US" and not address.get("postal_code"):
-                return None
-            return {"country": address["country"], "source": source, "state": address.get("state")}
-    return None
-
-
 def _cash_balance(record: Record) -> dict[str, Any]:
     mode = record.fields.get("cash_balance", {}).get("settings", {}).get("reconciliation_mode")
     default = mode in (None, "merchant_default")
@@ -147,6 +120,6 @@ _INCLUDABLE: dict[str, Callable[[Record], Any]] = {
     "invoice_credit_balance": lambda record: {},
     "sources": lambda record: _list_of(record, "sources"),
     "subscriptions": lambda record: _list_of(record, "subscriptions"),
-    "tax": _tax,
+    "tax": tax_object,
     "tax_ids": tax_id_list,
 }

@@ -21,6 +21,7 @@ from rolodex.dialects.stripe.errors import no_such_customer
 from rolodex.dialects.stripe.pipeline import Call, Handler, endpoint, not_found
 from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.render import render
+from rolodex.dialects.stripe.tax import validate_location
 from rolodex.service import ById, Context
 from rolodex.store.base import Cursor
 
@@ -37,11 +38,13 @@ class Customers:
         given = params.create_for(call.version).parse(call.params)
         paths = expand.check(given.get("expand", []), in_list=False)
         reject_references(given, live=call.tenant.mode == "live")
+        fields = translate.new_fields(given)
+        validate_location(given, fields)
         record = await service.create_customer(
             self.ctx,
             service.CreateCustomer(
                 tenant=call.tenant,
-                fields=translate.new_fields(given),
+                fields=fields,
                 spec=translate.SPEC,
                 new_id=translate.new_customer_id,
                 generated={"invoice_prefix": translate.new_invoice_prefix},

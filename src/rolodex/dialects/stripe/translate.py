@@ -18,6 +18,7 @@ from rolodex.core.records import Document, Record
 from rolodex.dialects.stripe.params import ADDRESS_KEYS
 from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.shapes import check_metadata_size
+from rolodex.dialects.stripe.tax import validate_location
 
 SPEC = IndexSpec(
     unique=(UniqueField("invoice_prefix"),),
@@ -72,14 +73,16 @@ def update_plan(params: Mapping[str, Any], *, live: bool) -> Callable[[Record], 
     """The patch for one update, decided once the customer is known to exist.
 
     References are checked only then, so a missing customer is reported before a missing
-    payment method, and the metadata limit applies to the keys the customer ends up with.
+    payment method; the metadata limit and an immediate tax-location validation apply to the
+    customer as the update leaves it.
     """
     patch = patch_of(params)
 
     def plan(record: Record) -> Merge:
         reject_references(params, live=live)
-        metadata = apply(record.fields, patch).fields.get("metadata", {})
-        check_metadata_size(len(metadata))
+        fields = apply(record.fields, patch).fields
+        check_metadata_size(len(fields.get("metadata", {})))
+        validate_location(params, fields)
         return patch
 
     return plan
