@@ -106,3 +106,11 @@ def test_list_limit_is_bounded_and_created_takes_two_forms() -> None:
 
 def test_next_invoice_sequence_is_positive() -> None:
     assert refusal(params.UPDATE, "next_invoice_sequence=0").param == "next_invoice_sequence"
+
+
+def test_limit_of_defaults_to_ten_and_checks_the_range() -> None:
+    assert params.limit_of({}) == 10
+    assert params.limit_of({"limit": 100}) == 100
+    with pytest.raises(StripeError) as refused:
+        params.limit_of({"limit": 0})
+    assert refused.value.param == "limit"

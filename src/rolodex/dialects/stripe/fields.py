@@ -110,10 +110,10 @@ class Integer:
             raise StripeError(
                 f"Invalid integer: {shown(value)}", code="parameter_invalid_integer", param=name
             )
-        self._check_bounds(number, name)
+        self.check_bounds(number, name)
         return number
 
-    def _check_bounds(self, number: int, name: str) -> None:
+    def check_bounds(self, number: int, name: str) -> None:
         if self.min is not None and number < self.min:
             raise _out_of_range(f"greater than or equal to {self.min}", name)
         if self.max is not None and number > self.max:

@@ -14,10 +14,10 @@ from typing import Any
 from rolodex.core.query import AllOf, Attr, Compare, Condition, Created, Op
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe.errors import StripeError
+from rolodex.dialects.stripe.params import limit_of
 from rolodex.dialects.stripe.translate import SPEC
 from rolodex.store.base import Cursor, ListQuery, Page
 
-DEFAULT_LIMIT = 10
 URL = "/v1/customers"
 _SECOND_US = 1_000_000
 _SECONDS_BOUND = 1 << 42
@@ -38,7 +38,7 @@ async def query_of(tenant: Tenant, given: dict[str, Any], find: FindCursor) -> L
         tenant=tenant,
         where=filter_of(given),
         spec=SPEC,
-        limit=given.get("limit", DEFAULT_LIMIT),
+        limit=limit_of(given),
         newest_first=before is None,
         after=before or after,
     )

@@ -1,9 +1,11 @@
 """What each Stripe customer operation accepts (API version 2026-10-28.endive).
 
-Limits are those of Stripe's published schema. Two choices where Stripe's behaviour is not on
+Limits are those of Stripe's published schema. Choices where Stripe's behaviour is not on
 record: ``limit`` outside 1-100 is refused with the wording Stripe uses for other integer
-bounds (``This value must be less than or equal to 100.``) rather than silently clamped, and
-``invoice_prefix`` is checked against the documented "3-12 uppercase letters or numbers".
+bounds (``This value must be less than or equal to 100.``) rather than silently clamped (the
+one indirect sighting of clamping went through a tool, not the API); ``invoice_prefix`` is
+checked against the documented "3-12 uppercase letters or numbers"; ``tax_exempt=""`` returns
+the customer to the default ``"none"`` (the value every customer starts with).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rolodex.dialects.stripe.shapes import Array, Hash, Metadata, Operation
 from rolodex.dialects.stripe.tax_ids import TAX_ID_TYPES
 
 LIMIT_MAX = 100
+DEFAULT_LIMIT = 10
 INVOICE_SEQUENCE_MAX = 1_000_000_000
 _PREFIX = re.compile(r"[A-Z0-9]{3,12}")
 
@@ -200,6 +203,13 @@ def create_for(version: versions.Version) -> Operation:
 
 def update_for(version: versions.Version) -> Operation:
     return UPDATE.extended(_BEFORE_BASIL) if version.before(versions.BASIL) else UPDATE
+
+
+def limit_of(given: dict[str, Any]) -> int:
+    """A page size from parsed parameters: the default when absent, else checked 1-100."""
+    limit: int = given.get("limit", DEFAULT_LIMIT)
+    Integer(min=1, max=LIMIT_MAX).check_bounds(limit, "limit")
+    return limit
 
 
 RETRIEVE = Operation({"expand": EXPAND})

@@ -15,6 +15,8 @@ from typing import Any
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge, apply, merge
 from rolodex.core.records import Document, Record
+from rolodex.dialects.stripe import expand as _expand
+from rolodex.dialects.stripe import render as _render
 from rolodex.dialects.stripe.params import ADDRESS_KEYS
 from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.shapes import check_metadata_size
@@ -36,6 +38,11 @@ STORED = (
     "next_invoice_sequence", "phone", "preferred_locales", "shipping", "tax", "tax_exempt",
 )  # fmt: skip
 """Parameters kept on the customer; the rest (expand, validate, ...) only shape one request."""
+
+render = _render.render
+check_expand = _expand.check
+"""Rendering and expansion live in ``render`` and ``expand``; these names keep callers that
+reach them through this module (as the first layout of the dialect had it) working."""
 
 _MERGED = ("metadata", "invoice_settings", "tax")
 _KEPT_SETTINGS = ("custom_fields", "footer", "rendering_options")
