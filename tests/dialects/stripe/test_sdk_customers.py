@@ -92,15 +92,8 @@ def test_a_fresh_customer_has_every_default(client: stripe.StripeClient) -> None
 
 
 def test_generated_invoice_prefixes_are_unique_and_taken_ones_refused(
-    request: pytest.FixtureRequest, server: Server, client: stripe.StripeClient
+    server: Server, client: stripe.StripeClient
 ) -> None:
-    if "postgres" in request.node.callspec.id:
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="store bug: on PostgreSQL a unique-key clash goes unnoticed (rowcount -1); "
-                "fixed on branch postgres (commit 3ccf32f), passes once merged"
-            )
-        )
     prefixes = {client.v1.customers.create().invoice_prefix for _ in range(20)}
     assert len(prefixes) == 20
     holder = client.v1.customers.create({"invoice_prefix": "TAKEN1"})
