@@ -38,7 +38,7 @@ _write_doc = (
 
 
 def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
-    inserted = conn.execute(_insert_ignoring_conflicts(conn, customers), [_row(record)])
+    inserted = conn.execute(_insert_ignoring_conflicts(conn, customers), _row(record))
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
     _add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
@@ -143,7 +143,7 @@ def _add_keys(conn: sa.Connection, record: Record, keys: Iterable[KeyRow]) -> No
             "tenant": record.tenant.key,
             "customer_id": record.id,
         }
-        if conn.execute(_insert_ignoring_conflicts(conn, customer_keys), [row]).rowcount == 0:
+        if conn.execute(_insert_ignoring_conflicts(conn, customer_keys), row).rowcount == 0:
             raise AlreadyExists(key.kind, key.value)
 
 
@@ -187,8 +187,15 @@ def _drop_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, 
 
 
 def _insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table) -> sa.Insert:
+    """An insert whose ``rowcount`` says whether it wrote (1) or met a conflict (0).
+
+    SQLAlchemy reports an INSERT's row count only when asked to preserve it; without that,
+    psycopg's results read -1 and a conflict would pass for a write.
+    """
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement: sa.Insert = dialect.insert(table).on_conflict_do_nothing()
+    statement: sa.Insert = (
+        dialect.insert(table).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    )
     return statement
 
 
