@@ -11,6 +11,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
 import uuid
@@ -127,6 +128,27 @@ class PrivatePostgres:
     def stop(self) -> None:
         self._as_owner("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
 
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The server and its backends stopped dead (SIGSTOP): connected, but never answering."""
+        processes = self._processes()
+        for pid in processes:
+            os.kill(pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for pid in processes:
+                os.kill(pid, signal.SIGCONT)
+
+    def _processes(self) -> list[int]:
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = [
+            int(stat.parent.name)
+            for stat in Path("/proc").glob("[0-9]*/stat")
+            if _parent_of(stat) == postmaster
+        ]
+        return [postmaster, *children]
+
     def is_running(self) -> bool:
         status = self._as_owner("pg_ctl", "-D", str(self.data), "status", check=False)
         return status.returncode == 0
@@ -141,6 +163,14 @@ class PrivatePostgres:
         if check and result.returncode != 0:
             raise RuntimeError(f"{program} failed:\n{result.stdout}\n{result.stderr}")
         return result
+
+
+def _parent_of(stat: Path) -> int | None:
+    try:
+        # The command name, in parentheses, may hold spaces; the parent pid follows it.
+        return int(stat.read_text().rpartition(")")[2].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _unprivileged_user() -> str | None:

@@ -15,6 +15,7 @@ connection before lending it, so service resumes by itself once the database is 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
@@ -47,6 +48,7 @@ class PostgresStore(Store):
     def __init__(self, url: str, *, pool_size: int | None = None) -> None:
         """``pool_size``, if given, overrides the URL's ``pool_size`` and ``max_overflow``."""
         settings = engine_settings(url)
+        self._deadline_s = settings.operation_timeout_s
         arguments = settings.engine_arguments()
         if pool_size is not None:
             arguments.update(pool_size=pool_size, max_overflow=pool_size)
@@ -61,7 +63,9 @@ class PostgresStore(Store):
         """
         for attempt in range(1, _MIGRATION_ATTEMPTS + 1):
             try:
-                await self._run(_upgrade_without_time_limit)
+                with translated_faults():
+                    async with self._transaction() as conn:
+                        await conn.run_sync(_upgrade_without_time_limit)
                 return
             except sa.exc.DBAPIError as fault:
                 if attempt == _MIGRATION_ATTEMPTS or not lost_migration_race(fault):
@@ -94,8 +98,13 @@ class PostgresStore(Store):
         return await self._run(lambda conn: sql.count(conn, query))
 
     async def _run(self, operation: Callable[[sa.Connection], T]) -> T:
+        """Run ``operation`` in one transaction, giving up once the deadline passes.
+
+        Cancelling at the deadline makes SQLAlchemy discard the connection rather than
+        return it to the pool in an unknown state.
+        """
         with translated_faults():
-            async with self._transaction() as conn:
+            async with asyncio.timeout(self._deadline_s), self._transaction() as conn:
                 return await conn.run_sync(operation)
 
     @asynccontextmanager
@@ -117,12 +126,15 @@ def translated_faults() -> Iterator[None]:
     psycopg files connection failures, server shutdown and start-up, cancelled statements,
     lock and statement timeouts, and deadlocks all under ``OperationalError``; a connection
     that broke while in use surfaces as ``InterfaceError`` or as an invalidated connection;
-    a pool with no free connection raises SQLAlchemy's own ``TimeoutError``.
+    a pool with no free connection raises SQLAlchemy's own ``TimeoutError``; an operation
+    past its deadline, the built-in one.
     """
     try:
         yield
     except sa.exc.TimeoutError as exhausted:
         raise Unavailable("no database connection became free in time") from exhausted
+    except TimeoutError as silent:
+        raise Unavailable("the database did not answer in time") from silent
     except sa.exc.DBAPIError as fault:
         if not _is_unavailability(fault):
             raise

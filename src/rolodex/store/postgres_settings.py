@@ -17,6 +17,10 @@ parameter                      default   bounds
 ``statement_timeout``          30000     milliseconds one statement may run (or wait on a lock)
 ``idle_in_transaction_``       60000     milliseconds a transaction may sit idle holding locks
 ``session_timeout``
+``operation_timeout``          40        seconds Rolodex waits for one store operation as a
+                                         whole, pool wait included, when the server itself
+                                         stops answering (frozen, or a network that drops
+                                         packets), before it gives up on the connection
 =============================  ========  =================================================
 """
 
@@ -35,6 +39,7 @@ POOL_DEFAULTS: dict[str, str] = {
     "pool_timeout": "10",
     "pool_recycle": "1800",
 }
+OPERATION_TIMEOUT_DEFAULT = "40"
 CONNECT_DEFAULTS: dict[str, str] = {
     "connect_timeout": "5",
     "application_name": "rolodex",
@@ -59,6 +64,7 @@ class InvalidDatabaseURL(UnsupportedDatabaseError):
 class EngineSettings:
     url: sa.URL
     """The psycopg URL, stripped of the settings below."""
+    operation_timeout_s: float = float(OPERATION_TIMEOUT_DEFAULT)
     pool: dict[str, float] = field(default_factory=dict)
     connect_args: dict[str, str] = field(default_factory=dict)
 
@@ -77,11 +83,14 @@ def engine_settings(url: str) -> EngineSettings:
     pool = {
         name: _number(name, query.pop(name, default)) for name, default in POOL_DEFAULTS.items()
     }
+    deadline = _number(
+        "operation_timeout", query.pop("operation_timeout", OPERATION_TIMEOUT_DEFAULT)
+    )
     session = {name: query.pop(name, default) for name, default in SESSION_DEFAULTS.items()}
     connect = {**CONNECT_DEFAULTS, **{name: _single(name, v) for name, v in query.items()}}
     connect["options"] = _options(connect.get("options", ""), session)
     driver_url = parsed.set(drivername="postgresql+psycopg", query={})
-    return EngineSettings(driver_url, pool, connect)
+    return EngineSettings(driver_url, deadline, pool, connect)
 
 
 def _parse(url: str) -> sa.URL:
