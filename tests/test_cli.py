@@ -104,6 +104,11 @@ def test_workers_must_be_positive() -> None:
     assert "--workers" in result.stderr
 
 
+def test_workers_refuse_an_in_memory_database() -> None:
+    result = rolodex("serve", "--workers", "2", "--database", "sqlite:///:memory:")
+    assert_one_line_error(result, "in-memory", "--workers")
+
+
 def test_migrate_reads_the_database_from_the_environment(tmp_path: Path) -> None:
     database = tmp_path / "env.db"
     result = rolodex("migrate", env={"ROLODEX_DATABASE_URL": f"sqlite:///{database}"})

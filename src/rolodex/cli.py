@@ -42,6 +42,11 @@ def main() -> None:
 def serve(host: str, port: int, workers: int, log_level: str, database_url: str) -> None:
     """Serve every dialect over HTTP until SIGINT or SIGTERM."""
     settings = Settings(database_url, host, port, workers, log_level)
+    if workers > 1 and _in_memory(database_url):
+        raise click.ClickException(
+            "an in-memory SQLite database lives inside one process; "
+            "give --workers a database file or PostgreSQL"
+        )
     _migrate(settings.database_url)
     click.echo(f"Rolodex listening on http://{host}:{port} with database {_shown(database_url)}")
     if workers > 1:
@@ -82,6 +87,10 @@ async def _migrate_and_close(store: Store) -> None:
         await store.migrate()
     finally:
         await store.close()
+
+
+def _in_memory(url: str) -> bool:
+    return url.startswith("sqlite:") and (url.endswith(":memory:") or url.rstrip("/") == "sqlite:")
 
 
 def _shown(url: str) -> str:

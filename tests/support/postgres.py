@@ -64,7 +64,8 @@ def fresh_database(admin_url: str = ADMIN_URL, *, collation: str | None = None) 
     try:
         admin = psycopg.connect(admin_url, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as unreachable:
-        unavailable(f"no PostgreSQL server at {admin_url}: {unreachable}".strip())
+        reason = str(unreachable).strip().splitlines()[0]
+        unavailable(f"no PostgreSQL server at {admin_url}: {reason}")
     with admin:
         _create(admin, psycopg, name, collation)
     try:
