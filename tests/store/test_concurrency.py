@@ -12,8 +12,7 @@ import pytest
 from rolodex.core.records import Record, Tenant
 from rolodex.store import open_store
 from rolodex.store.base import Store
-from tests.store.conftest import SHARED_FILE_ADAPTERS, new_tenant
-from tests.store.test_contract import SPEC, record
+from tests.store.conftest import SHARED_FILE_ADAPTERS, SPEC, new_tenant, record
 
 WRITERS = 20
 T = TypeVar("T")
