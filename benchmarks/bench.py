@@ -73,8 +73,9 @@ class Bench:
                 for count in self.plan.customers:
                     self._rolodex(made, count)
         if self.plan.versus:
-            for count in self.plan.customers:
-                self._versus(min(count, self.plan.versus_customers))
+            capped = {min(count, self.plan.versus_customers) for count in self.plan.customers}
+            for count in sorted(capped):
+                self._versus(count)
         return self.rows
 
     def server_cpus(self, processes: int) -> str | None:

@@ -8,7 +8,7 @@ removed when the block ends.
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -58,9 +58,13 @@ class Databases:
     def copy(self, template_url: str, label: str) -> str:
         name = f"rolodex_bench_{label}_{uuid.uuid4().hex[:8]}"
         if self.backend == "sqlite":
-            source = Path(template_url.removeprefix("sqlite:///"))
             target = self.workdir / (name + ".db")
-            shutil.copyfile(source, target)
+            # The backup API copies a consistent database whatever its write-ahead log holds.
+            source = sqlite3.connect(template_url.removeprefix("sqlite:///"))
+            with source, sqlite3.connect(target) as copy:
+                source.backup(copy)
+            source.close()
+            copy.close()
             return f"sqlite:///{target}"
         template = template_url.rpartition("/")[2]
         self._admin("CREATE DATABASE {} TEMPLATE {}", name, template)
