@@ -112,7 +112,7 @@ def _pinning_line(plan: Plan) -> str:
     return (
         "single-process runs put the server on CPU 0 and the load generator on CPU 1 "
         "(taskset); runs with more processes or workers are not pinned. "
-        "Databases servers (PostgreSQL) are never pinned."
+        "Database servers (PostgreSQL) are never pinned."
     )
 
 

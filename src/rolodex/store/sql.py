@@ -62,7 +62,7 @@ def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
 
 
 def get(conn: sa.Connection, tenant: Tenant, id: str) -> Record | None:
-    row = _run(conn, _by_id, [{"tenant": tenant.key, "id": id}]).fetchone()
+    row = _first(conn, _by_id, {"tenant": tenant.key, "id": id})
     return None if row is None else _record(tenant, row)
 
 
@@ -76,7 +76,7 @@ def find(conn: sa.Connection, tenant: Tenant, key: UniqueField, value: str) -> R
 def update(
     conn: sa.Connection, tenant: Tenant, id: str, change: Change, spec: IndexSpec
 ) -> tuple[Record, Record]:
-    row = _run(conn, _by_id_for_update, [{"tenant": tenant.key, "id": id}]).fetchone()
+    row = _first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
     old = None if row is None else _record(tenant, row)
     if old is None or old.deleted:
         raise NotFound(id)
@@ -245,6 +245,18 @@ def _run(conn: sa.Connection, statement: sa.ClauseElement, rows: list[dict[str, 
     else:
         cursor.executemany(sql, args)
     return cursor
+
+
+def _first(
+    conn: sa.Connection, statement: sa.ClauseElement, params: dict[str, Any]
+) -> Sequence[Any] | None:
+    """The first row, with the cursor closed at once so that no read stays open."""
+    cursor = _run(conn, statement, [params])
+    try:
+        row: Sequence[Any] | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
 
 
 _COMPILED: dict[tuple[str, str, int], tuple[sa.ClauseElement, str, tuple[str, ...] | None]] = {}
