@@ -101,8 +101,9 @@ def _driver_line(context: Context, plan: Plan) -> str:
     if plan.driver == "wrk":
         return f"{context.driver} with `{LUA_SCRIPT.relative_to(ROOT)}`, one thread per process"
     return (
-        f"{context.driver}. **Client-bound**: wrk was not found, and a Python client needs "
-        "about as much CPU per request as the server, so these figures understate Rolodex."
+        f"{context.driver} (wrk missing or --driver python). **Client-bound**: a Python "
+        "client needs about as much CPU per request as the server, so these figures "
+        "understate Rolodex."
     )
 
 
