@@ -9,6 +9,7 @@ field translation, id and invoice-prefix formats) and written with the store's o
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 from collections.abc import Iterator
@@ -42,7 +43,7 @@ def fill(database_url: str, api_key: str, count: int, *, seed: int = 0) -> Fille
     engine = sa.create_engine(sync_url(database_url))
     ids: list[str] = []
     try:
-        while batch := [record for _, record in zip(range(BATCH), records, strict=False)]:
+        while batch := list(itertools.islice(records, BATCH)):
             with engine.begin() as conn:
                 for record in batch:
                     sql.insert(conn, record, translate.SPEC)
