@@ -7,12 +7,14 @@ Each function expects to run inside one transaction that its caller opens and co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import functools
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
 from rolodex.core.index import IndexSpec, KeyRow, UniqueField, scope_key, terms, unique_keys
@@ -35,10 +37,24 @@ _write_doc = (
     .where(customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i"))
     .values(doc=sa.bindparam("doc"), version=sa.bindparam("version"))
 )
+# Built once: building a statement per call costs more than SQLite takes to run it.
+_drop_key = customer_keys.delete().where(
+    customer_keys.c.scope == sa.bindparam("scope"),
+    customer_keys.c.kind == sa.bindparam("kind"),
+    customer_keys.c.value == sa.bindparam("value"),
+)
+_add_term = customer_terms.insert()
+_drop_term = customer_terms.delete().where(
+    customer_terms.c.tenant == sa.bindparam("t"),
+    customer_terms.c.field == sa.bindparam("f"),
+    customer_terms.c.value == sa.bindparam("v"),
+    customer_terms.c.created_us == sa.bindparam("c"),
+    customer_terms.c.customer_id == sa.bindparam("i"),
+)
 
 
 def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
-    inserted = conn.execute(_insert_ignoring_conflicts(conn, customers), _row(record))
+    inserted = _run(conn, _insert_ignoring_conflicts(conn, customers), [_row(record)])
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
     _add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
@@ -46,7 +62,7 @@ def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
 
 
 def get(conn: sa.Connection, tenant: Tenant, id: str) -> Record | None:
-    row = conn.execute(_by_id, {"tenant": tenant.key, "id": id}).first()
+    row = _first(conn, _by_id, {"tenant": tenant.key, "id": id})
     return None if row is None else _record(tenant, row)
 
 
@@ -60,15 +76,17 @@ def find(conn: sa.Connection, tenant: Tenant, key: UniqueField, value: str) -> R
 def update(
     conn: sa.Connection, tenant: Tenant, id: str, change: Change, spec: IndexSpec
 ) -> tuple[Record, Record]:
-    row = conn.execute(_by_id_for_update, {"tenant": tenant.key, "id": id}).first()
-    if row is None or row.deleted:
+    row = _first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
+    old = None if row is None else _record(tenant, row)
+    if old is None or old.deleted:
         raise NotFound(id)
-    old = _record(tenant, row)
     new = change(old)
     if new.fields == old.fields:
         return old, old
-    conn.execute(
-        _write_doc, {"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}
+    _run(
+        conn,
+        _write_doc,
+        [{"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}],
     )
     _sync_index(conn, old, new, spec)
     return old, new
@@ -155,19 +173,14 @@ def _add_keys(conn: sa.Connection, record: Record, keys: Iterable[KeyRow]) -> No
             "tenant": record.tenant.key,
             "customer_id": record.id,
         }
-        if conn.execute(_insert_ignoring_conflicts(conn, customer_keys), row).rowcount == 0:
+        if _run(conn, _insert_ignoring_conflicts(conn, customer_keys), [row]).rowcount == 0:
             raise AlreadyExists(key.kind, key.value)
 
 
 def _drop_keys(conn: sa.Connection, keys: Iterable[KeyRow]) -> None:
-    for key in keys:
-        conn.execute(
-            customer_keys.delete().where(
-                customer_keys.c.scope == key.scope,
-                customer_keys.c.kind == key.kind,
-                customer_keys.c.value == key.value,
-            )
-        )
+    rows = [{"scope": key.scope, "kind": key.kind, "value": key.value} for key in keys]
+    if rows:
+        conn.execute(_drop_key, rows)
 
 
 def _add_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, str]]) -> None:
@@ -182,29 +195,23 @@ def _add_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, s
         for name, value in pairs
     ]
     if rows:
-        conn.execute(customer_terms.insert(), rows)
+        _run(conn, _add_term, rows)
 
 
 def _drop_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, str]]) -> None:
-    for name, value in pairs:
-        conn.execute(
-            customer_terms.delete().where(
-                customer_terms.c.tenant == record.tenant.key,
-                customer_terms.c.field == name,
-                customer_terms.c.value == value,
-                customer_terms.c.created_us == record.created_us,
-                customer_terms.c.customer_id == record.id,
-            )
-        )
+    t, c, i = record.tenant.key, record.created_us, record.id
+    rows = [{"t": t, "f": name, "v": value, "c": c, "i": i} for name, value in pairs]
+    if rows:
+        _run(conn, _drop_term, rows)
 
 
 def _insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table) -> sa.Insert:
-    """An insert whose ``rowcount`` says whether it wrote (1) or met a conflict (0).
+    return _ignoring_conflicts(conn.dialect.name, table)
 
-    SQLAlchemy reports an INSERT's row count only when asked to preserve it; without that,
-    psycopg's results read -1 and a conflict would pass for a write.
-    """
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+
+@functools.cache
+def _ignoring_conflicts(dialect_name: str, table: sa.Table) -> sa.Insert:
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
     statement: sa.Insert = (
         dialect.insert(table).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
     )
@@ -222,15 +229,76 @@ def _row(record: Record) -> dict[str, Any]:
     }
 
 
-def _record(tenant: Tenant, row: sa.Row[Any]) -> Record:
+def _record(tenant: Tenant, row: Sequence[Any]) -> Record:
+    """A record from a ``customers`` row, by position (a SQLAlchemy row or a driver tuple)."""
+    _tenant, id, created_us, version, deleted, doc = row
     return Record(
         tenant=tenant,
-        id=row.id,
-        created_us=row.created_us,
-        fields=orjson.loads(row.doc),
-        version=row.version,
-        deleted=row.deleted,
+        id=id,
+        created_us=created_us,
+        fields=orjson.loads(doc),
+        version=version,
+        deleted=bool(deleted),  # SQLite hands booleans back as 0 and 1
     )
+
+
+def _run(conn: sa.Connection, statement: sa.ClauseElement, rows: list[dict[str, Any]]) -> Any:
+    """Run one of the statements on every request's path; returns a cursor-like result.
+
+    On SQLite, SQLAlchemy's execution path (parameter and result processing, row objects)
+    costs several times what SQLite takes to answer a primary-key lookup, so these statements
+    are compiled once and their SQL handed straight to sqlite3's cursor, inside the caller's
+    transaction. They bind only strings, integers and booleans, which the driver takes as
+    they are.
+    """
+    if conn.dialect.name != "sqlite":
+        # A PostgreSQL round trip dwarfs SQLAlchemy's cost, and its execution layer translates
+        # driver faults into the errors the adapter reports as Unavailable.
+        executable = cast(sa.Executable, statement)
+        return conn.execute(
+            executable.execution_options(preserve_rowcount=True),
+            rows[0] if len(rows) == 1 else rows,
+        )
+    sql, names = _compiled(conn.dialect, statement)
+    args = rows if names is None else [tuple(row[name] for name in names) for row in rows]
+    cursor = conn.connection.cursor()
+    if len(args) == 1:
+        cursor.execute(sql, args[0])
+    else:
+        cursor.executemany(sql, args)
+    return cursor
+
+
+def _first(
+    conn: sa.Connection, statement: sa.ClauseElement, params: dict[str, Any]
+) -> Sequence[Any] | None:
+    """The first row, with the cursor closed at once so that no read stays open."""
+    cursor = _run(conn, statement, [params])
+    try:
+        row: Sequence[Any] | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
+
+
+_COMPILED: dict[tuple[str, str, int], tuple[sa.ClauseElement, str, tuple[str, ...] | None]] = {}
+
+
+def _compiled(
+    dialect: sa.Dialect, statement: sa.ClauseElement
+) -> tuple[str, tuple[str, ...] | None]:
+    """The statement's SQL for this dialect and, for positional drivers, its parameter order.
+
+    Keyed by identity: the statements are built once, at import or by a cached factory, and
+    each entry holds its statement so that no identity is ever reused.
+    """
+    key = (dialect.name, dialect.paramstyle, id(statement))
+    if key not in _COMPILED:
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        _COMPILED[key] = (statement, compiled.string, order)
+    _, sql, order = _COMPILED[key]
+    return sql, order
 
 
 def _dumps(fields: Any) -> str:

@@ -1,0 +1,57 @@
+"""The ceiling: one trivial endpoint on the server stack ``rolodex serve`` runs.
+
+Starlette's router on uvicorn, started with the options ``rolodex serve`` uses
+(``rolodex.cli.server_options``) and the same worker model, answering a small JSON document,
+so the gap between this and a Rolodex operation is the cost of Rolodex's own work: auth,
+decoding, the store and rendering.
+
+Run as ``python benchmarks/ceiling.py --port 12112 [--workers N] [--log-level warning]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import orjson
+import uvicorn
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp
+
+from rolodex.cli import server_options
+from rolodex.settings import Settings
+
+_BODY = orjson.dumps({"object": "ceiling", "ok": True})
+
+
+async def _answer(_request: Request) -> Response:
+    return Response(_BODY, 200, media_type="application/json")
+
+
+def build() -> ASGIApp:
+    return Router(routes=[Route("/", _answer, methods=["GET"])])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--log-level", default="info")
+    args = parser.parse_args()
+    settings = Settings(host=args.host, port=args.port, log_level=args.log_level)
+    if args.workers > 1:
+        # Workers import the factory by name, as ``rolodex serve`` does with its own.
+        uvicorn.run(
+            "benchmarks.ceiling:build",
+            factory=True,
+            workers=args.workers,
+            **server_options(settings),
+        )
+        return
+    uvicorn.run(build(), **server_options(settings))
+
+
+if __name__ == "__main__":
+    main()

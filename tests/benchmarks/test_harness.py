@@ -1,0 +1,38 @@
+"""The harness end to end at a tiny size: every operation answers, none with an error.
+
+Figures are not asserted (no timing in tests): only that each cell ran and succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_a_tiny_run_measures_every_operation_without_errors(tmp_path: Path) -> None:
+    out = tmp_path / "cells.json"
+    command = [
+        sys.executable, str(ROOT / "benchmarks" / "run.py"),
+        "--customers", "20", "--connections", "2", "--duration", "1", "--warmup", "0",
+        "--workdir", str(tmp_path / "work"), "--json", str(out),
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stderr
+    cells = json.loads(out.read_text())
+    ran = {(cell["server"], cell["op"]) for cell in cells}
+    assert ran == {
+        ("ceiling", "ceiling"),
+        ("rolodex", "retrieve"),
+        ("rolodex", "update"),
+        ("rolodex", "list"),
+        ("rolodex", "create"),
+    }
+    for cell in cells:
+        assert cell["measured"]["requests"] > 0, cell
+        assert cell["measured"]["errors"] == 0, cell
+    assert "## Results" in done.stdout
+    assert "## Targets" in done.stdout
