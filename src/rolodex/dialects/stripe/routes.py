@@ -33,6 +33,7 @@ from rolodex.dialects.stripe.errors import (
     no_such_customer,
     unrecognized_url,
 )
+from rolodex.dialects.stripe.search.endpoint import CustomerSearch
 from rolodex.service import ById, Context
 from rolodex.store.base import Cursor, ListQuery
 
@@ -166,6 +167,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
     customers = Customers(ctx)
     return [
         _route("/v1/customers", {"GET": customers.list, "POST": customers.create}),
+        _route("/v1/customers/search", {"GET": CustomerSearch(ctx).search}),
         _route(
             "/v1/customers/{id}",
             {"GET": customers.retrieve, "POST": customers.update, "DELETE": customers.delete},
