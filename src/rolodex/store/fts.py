@@ -25,6 +25,7 @@ migration that rebuilds ``customer_fts``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 
@@ -56,7 +57,7 @@ def document(tenant: str, texts: Mapping[str, str]) -> str:
     for field in sorted(texts):
         prefix = _prefix(tenant, field)
         tokens.extend(prefix + "w" + _hex(word) for word in text.words(texts[field]))
-        tokens.extend(prefix + "t" + _hex(gram) for gram in text.trigrams(text.fold(texts[field])))
+        tokens.extend(prefix + "t" + gram for gram in _hex_trigrams(text.fold(texts[field])))
     return " ".join(tokens)
 
 
@@ -69,17 +70,27 @@ def words_phrase(tenant: str, field: str, query: str) -> str | None:
 def substring_phrase(tenant: str, field: str, query: str) -> str | None:
     """The MATCH expression for ``Op.CONTAINS``; ``None`` below three characters."""
     prefix = _prefix(tenant, field)
-    return _phrase([prefix + "t" + _hex(gram) for gram in text.trigrams(text.fold(query))])
+    return _phrase([prefix + "t" + gram for gram in _hex_trigrams(text.fold(query))])
 
 
 def _phrase(tokens: list[str]) -> str | None:
     return '"' + " ".join(tokens) + '"' if tokens else None
 
 
+@functools.lru_cache(maxsize=1024)
 def _prefix(tenant: str, field: str) -> str:
     tag = hashlib.blake2b(tenant.encode(), digest_size=5).hexdigest()
     return tag + _hex(field) + "z"
 
 
+def _hex_trigrams(folded: str) -> list[str]:
+    """``_hex`` of each trigram; for ASCII text, slices of the whole value's hex (faster)."""
+    if not folded.isascii():
+        return [_hex(gram) for gram in text.trigrams(folded)]
+    whole = folded.encode().hex()
+    return [whole[i : i + 6] for i in range(0, len(whole) - 4, 2)]
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _hex(value: str) -> str:
     return value.encode("utf-8", "surrogatepass").hex()

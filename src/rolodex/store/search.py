@@ -188,8 +188,10 @@ class _Scope:
         oldest = sa.select(sa.func.min(first_page.c.key)).scalar_subquery()
         from_its_bucket = key >= oldest.op(">>")(fts.KEY_BITS).op("<<")(fts.KEY_BITS)
         statement = sa.select(customers).select_from(source).where(*filters, from_its_bucket)
-        order = (customers.c.created_us.desc(), customers.c.id.desc())
-        return statement.order_by(*order).limit(size)
+        # Ordered by the key table's copy of the order so that SQLite keeps walking the
+        # full-text index first; ordered by ``customers`` it would rather walk every record.
+        rows = customer_fts_rows.c
+        return statement.order_by(rows.created_us.desc(), rows.customer_id.desc()).limit(size)
 
 
 def _order_of(table: sa.Table) -> tuple[sa.ColumnElement[Any], ...]:

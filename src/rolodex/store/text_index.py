@@ -8,6 +8,7 @@ both, so search never sees it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -21,7 +22,7 @@ from rolodex.store.search_tables import FTS_TABLE, customer_fts_rows, customer_t
 _DELETE_DOC = sa.text(
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', :key, :doc)"
 )
-_INSERT_DOC = sa.text(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (:key, :doc)")
+INSERT_DOC = sa.text(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (:key, :doc)")
 
 
 def sync(conn: sa.Connection, old: Record | None, new: Record | None, spec: IndexSpec) -> None:
@@ -58,19 +59,23 @@ def _write_rows(
             )
         )
     fresh = [
-        {
-            "tenant": record.tenant.key,
-            "customer_id": record.id,
-            "field": field,
-            "created_us": record.created_us,
-            "words": text.spaced(text.words(value)),
-            "folded": text.fold(value),
-        }
+        text_row(record, field, value)
         for field, value in after.items()
         if before.get(field) != value
     ]
     if fresh:
         conn.execute(customer_text.insert(), fresh)
+
+
+def text_row(record: Record, field: str, value: str) -> dict[str, Any]:
+    return {
+        "tenant": record.tenant.key,
+        "customer_id": record.id,
+        "field": field,
+        "created_us": record.created_us,
+        "words": text.spaced(text.words(value)),
+        "folded": text.fold(value),
+    }
 
 
 def _write_document(
@@ -86,7 +91,7 @@ def _write_document(
         return
     if key is None:
         key = _new_key(conn, record)
-    conn.execute(_INSERT_DOC, {"key": key, "doc": fts.document(tenant, after)})
+    conn.execute(INSERT_DOC, {"key": key, "doc": fts.document(tenant, after)})
 
 
 def _key_of(conn: sa.Connection, record: Record) -> int | None:
