@@ -23,8 +23,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -46,7 +46,9 @@ DAY_S = 86_400
 TENANT = Tenant("stripe", "benchmark", "test")
 PLAN_NAMES, PLAN_WEIGHTS = ("free", "pro", "enterprise"), (6, 9, 10)  # cumulative: 60/30/10 %
 REGIONS = [f"{area}-{n}" for area in ("us", "eu", "ap", "sa", "af") for n in range(1, 5)]
-COMPANIES = [f"{word.lower()}{suffix}" for word in list(Person.last_names)[:200] for suffix in (".com", ".io")]  # fmt: skip
+COMPANIES = [
+    f"{word.lower()}{tld}" for word in list(Person.last_names)[:200] for tld in (".com", ".io")
+]
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,7 @@ class People:
                 f"+1 ({digits[:3]}) {digits[3:6]}-{digits[6:]}",
                 f"+1{digits}",
                 f"{digits[:3]}-{digits[3:6]}-{digits[6:]}",
-            )  # fmt: skip
+            )
         )
         user_id = "usr_" + "".join(rng.choices(string.ascii_letters + string.digits, k=12))
         return Customer(index, f"{first} {last}", email, phone, user_id)
@@ -144,18 +146,6 @@ async def _migrate(store: SQLiteStore) -> None:
     await store.close()
 
 
-Kind = Callable[[Customer, random.Random], str]
-
-KINDS: dict[str, Kind] = {
-    "email exact match": lambda c, _: f'email:"{c.email}"',
-    "metadata equality, 1 in 3": lambda c, _: "metadata['plan']:'pro'",
-    "metadata equality, unique": lambda c, _: f"metadata['user_id']:'{c.user_id}'",
-    "name word match": lambda c, _: f"name:'{c.name}'",
-    "~ substring of an email": lambda c, rng: f"email~'{_fragment(c.email, rng)}'",
-    "created range of one day": lambda c, rng: _day(c, rng),
-}
-
-
 def _fragment(email: str, rng: random.Random) -> str:
     length = rng.randint(4, 7)
     start = rng.randrange(len(email) - length + 1)
@@ -165,6 +155,18 @@ def _fragment(email: str, rng: random.Random) -> str:
 def _day(customer: Customer, rng: random.Random) -> str:
     start = (START_US + customer.index * STEP_US) // 1_000_000 - rng.randrange(DAY_S)
     return f"created>={start} created<{start + DAY_S}"
+
+
+Kind = Callable[[Customer, random.Random], str]
+
+KINDS: dict[str, Kind] = {
+    "email exact match": lambda c, _: f'email:"{c.email}"',
+    "metadata equality, 1 in 3": lambda c, _: "metadata['plan']:'pro'",
+    "metadata equality, unique": lambda c, _: f"metadata['user_id']:'{c.user_id}'",
+    "name word match": lambda c, _: f"name:'{c.name}'",
+    "~ substring of an email": lambda c, rng: f"email~'{_fragment(c.email, rng)}'",
+    "created range of one day": _day,
+}
 
 
 @dataclass
@@ -193,7 +195,8 @@ async def _measure(data: DataSet, queries: int, seed: int) -> dict[str, Timing]:
                 found = await _search(store, text)
                 timings.append((time.perf_counter() - started) * 1000)
                 hits.append(found)
-            results[kind] = Timing(_percentile(timings, 50), _percentile(timings, 99), statistics.fmean(hits))  # fmt: skip
+            p50, p99 = _percentile(timings, 50), _percentile(timings, 99)
+            results[kind] = Timing(p50, p99, statistics.fmean(hits))
     finally:
         await store.close()
     return results

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -27,8 +28,9 @@ from rolodex.core.query import (
     Op,
 )
 from rolodex.core.records import Record, Tenant
-from rolodex.store import open_store
+from rolodex.store import bulk, open_store
 from rolodex.store.base import Cursor, SearchQuery, Store
+from rolodex.store.postgres import async_url
 from tests.store import reference
 
 T = TypeVar("T")
@@ -48,6 +50,15 @@ class Backend:
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(work)
+
+
+@pytest.fixture(scope="module")
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    """A plain synchronous engine on the same database, for bulk loading."""
+    url = database_url if database_url.startswith("sqlite") else async_url(database_url)
+    running = sa.create_engine(url)
+    yield running
+    running.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -133,13 +144,23 @@ def scenarios(draw: st.DrawFn, words: list[str], *, indexed: bool) -> dict[str, 
     }
 
 
-def _check(backend: Backend, spec: IndexSpec, scenario: dict[str, Any]) -> None:
+def _check(
+    backend: Backend,
+    spec: IndexSpec,
+    scenario: dict[str, Any],
+    load: Callable[[list[Record]], None] | None = None,
+) -> None:
+    """Load the records (one by one through the store, or with ``load``), change some, and
+    compare every page of the search with the reference."""
     tenant = Tenant("stripe", uuid.uuid4().hex, "test")
     model = {
         id: Record(tenant, id, created_us, fields) for id, created_us, fields in scenario["records"]
     }
-    for record in model.values():
-        backend.run(backend.store.insert(record, spec))
+    if load is None:
+        for record in model.values():
+            backend.run(backend.store.insert(record, spec))
+    else:
+        load(list(model.values()))
     _apply_changes(backend, spec, tenant, model, scenario["changes"])
 
     where, limit = scenario["where"], scenario["limit"]
@@ -240,3 +261,15 @@ def test_unindexed_fields_fall_back_to_the_document(
     backend: Backend, scenario: dict[str, Any]
 ) -> None:
     _check(backend, UNINDEXED, scenario)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario=scenarios(WORDS, indexed=True))
+def test_bulk_loading_indexes_like_one_by_one(
+    backend: Backend, engine: sa.Engine, scenario: dict[str, Any]
+) -> None:
+    def load(records: list[Record]) -> None:
+        with engine.begin() as conn:
+            bulk.insert_many(conn, records, INDEXED)
+
+    _check(backend, INDEXED, scenario, load)
