@@ -6,15 +6,14 @@ server never see each other's customers.
 
 from __future__ import annotations
 
-import os
 import secrets
 import string
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.postgres import fresh_database
 from tests.support.server import Server
 
 _ALNUM = string.ascii_letters + string.digits
@@ -25,33 +24,17 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'rolodex.db'}"
 
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "ROLODEX_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-REQUIRE_POSTGRES = os.environ.get("ROLODEX_REQUIRE_POSTGRES") == "1"
-
-
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh database on the PostgreSQL server, dropped after the session.
 
-    Without a reachable server the PostgreSQL tests skip, unless ROLODEX_REQUIRE_POSTGRES=1
-    (as in CI), where they fail.
+    The database orders text by an ICU ``en-US`` collation where the server has one (as many
+    production databases do), not bytewise, so that every suite proves behaviour does not
+    depend on it. Without a reachable server the PostgreSQL tests skip, unless
+    ROLODEX_REQUIRE_POSTGRES=1 (as in CI), where they fail.
     """
-    psycopg = pytest.importorskip("psycopg")
-    name = f"rolodex_test_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as unreachable:
-        if REQUIRE_POSTGRES:
-            raise
-        pytest.skip(f"no PostgreSQL server at {POSTGRES_ADMIN_URL}: {unreachable}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = POSTGRES_ADMIN_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(collation="en-US") as url:
+        yield url
 
 
 @pytest.fixture(

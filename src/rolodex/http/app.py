@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from starlette.routing import Mount, Router, request_response
 from starlette.types import ASGIApp
 
+from rolodex.dialects.autumn import routes as autumn
+from rolodex.dialects.dub import routes as dub
 from rolodex.dialects.stripe import routes as stripe
 from rolodex.service import Context
 from rolodex.settings import Settings
@@ -35,6 +37,8 @@ def create_app(settings: Settings, store: Store, *, migrate: bool = True) -> ASG
     return Router(
         routes=[
             Mount("/stripe", routes=stripe_routes),
+            Mount("/autumn", routes=autumn.routes(ctx)),
+            Mount("/dub", routes=dub.routes(ctx)),
             *stripe_routes,
         ],
         default=request_response(stripe.not_found),

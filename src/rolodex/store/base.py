@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rolodex.core.index import IndexSpec, UniqueField
-from rolodex.core.query import Condition
+from rolodex.core.query import Attr, Condition
 from rolodex.core.records import Record, Tenant
 
 NO_INDEX = IndexSpec()
@@ -49,6 +49,11 @@ class ListQuery:
     newest_first: bool = True
     after: Cursor | None = None
     offset: int = 0
+    sort: Attr | None = None
+    """Order by this document field first, records without it lowest (so first when ascending,
+    last when newest first), then by ``(created_us, id)`` as above. ``after`` positions only in
+    creation order, so a sorted list pages with ``offset``; asking for both is ``InvalidQuery``.
+    """
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,13 +2,22 @@
 
 The operations are the same synchronous functions the SQLite adapter runs (``store.sql``);
 ``AsyncConnection.run_sync`` runs them on a pooled psycopg connection without blocking the
-event loop. Row locks (``SELECT ... FOR UPDATE``) serialise concurrent updates of one record.
+event loop. Row locks (``SELECT ... FOR UPDATE``) serialise concurrent updates of one record,
+across every process. The schema and statements stay within what PostgreSQL-compatible
+distributed engines accept: no advisory locks, no sequences, tenant-led keys.
+
+Every wait is bounded (see ``store.postgres_settings``), and every sign that the database
+cannot serve right now -- refused or timed-out connections, a server shutting down or
+starting up, a connection killed mid-statement, an exhausted pool, a statement timeout -- is
+translated here, at the boundary, into the core's ``Unavailable``. The pool checks each
+connection before lending it, so service resumes by itself once the database is back.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
 import sqlalchemy as sa
@@ -19,9 +28,12 @@ from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
 from rolodex.store import search, sql
 from rolodex.store.base import Change, ListQuery, Page, SearchQuery, Store
-from rolodex.store.migrate import upgrade
+from rolodex.store.migrate import lost_migration_race, upgrade
+from rolodex.store.postgres_settings import engine_settings
 
 T = TypeVar("T")
+
+_MIGRATION_ATTEMPTS = 5
 
 
 def async_url(url: str) -> str:
@@ -33,13 +45,31 @@ def async_url(url: str) -> str:
 
 
 class PostgresStore(Store):
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        self._engine = create_async_engine(
-            async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-        )
+    def __init__(self, url: str, *, pool_size: int | None = None) -> None:
+        """``pool_size``, if given, overrides the URL's ``pool_size`` and ``max_overflow``."""
+        settings = engine_settings(url)
+        self._deadline_s = settings.operation_timeout_s
+        arguments = settings.engine_arguments()
+        if pool_size is not None:
+            arguments.update(pool_size=pool_size, max_overflow=pool_size)
+        self._engine = create_async_engine(settings.url, **arguments)
 
     async def migrate(self) -> None:
-        await self._run(upgrade)
+        """Migrate; a process that loses the race to a concurrent migration tries again.
+
+        PostgreSQL's DDL is transactional: a process creating a table that another process's
+        open migration is creating waits for that migration to end, then fails on the
+        duplicate. Trying again then finds the schema already at the newest revision.
+        """
+        for attempt in range(1, _MIGRATION_ATTEMPTS + 1):
+            try:
+                with translated_faults():
+                    async with self._transaction() as conn:
+                        await conn.run_sync(_upgrade_without_time_limit)
+                return
+            except sa.exc.DBAPIError as fault:
+                if attempt == _MIGRATION_ATTEMPTS or not lost_migration_race(fault):
+                    raise
 
     async def close(self) -> None:
         await self._engine.dispose()
@@ -74,13 +104,55 @@ class PostgresStore(Store):
         return await self._run(lambda conn: search.search_count(conn, query))
 
     async def _run(self, operation: Callable[[sa.Connection], T]) -> T:
-        async with self._transaction() as conn:
-            return await conn.run_sync(operation)
+        """Run ``operation`` in one transaction, giving up once the deadline passes.
+
+        Cancelling at the deadline makes SQLAlchemy discard the connection rather than
+        return it to the pool in an unknown state.
+        """
+        with translated_faults():
+            async with asyncio.timeout(self._deadline_s), self._transaction() as conn:
+                return await conn.run_sync(operation)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            async with self._engine.begin() as conn:
-                yield conn
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as fault:
-            raise Unavailable(str(fault.orig)) from fault
+        async with self._engine.begin() as conn:
+            yield conn
+
+
+def _upgrade_without_time_limit(conn: sa.Connection) -> None:
+    """Rewriting a large table may take longer than any request should."""
+    conn.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    upgrade(conn)
+
+
+@contextmanager
+def translated_faults() -> Iterator[None]:
+    """Every "the database cannot serve right now" becomes ``Unavailable``; bugs stay bugs.
+
+    psycopg files connection failures, server shutdown and start-up, cancelled statements,
+    lock and statement timeouts, and deadlocks all under ``OperationalError``; a connection
+    that broke while in use surfaces as ``InterfaceError`` or as an invalidated connection;
+    a pool with no free connection raises SQLAlchemy's own ``TimeoutError``; an operation
+    past its deadline, the built-in one.
+    """
+    try:
+        yield
+    except sa.exc.TimeoutError as exhausted:
+        raise Unavailable("no database connection became free in time") from exhausted
+    except TimeoutError as silent:
+        raise Unavailable("the database did not answer in time") from silent
+    except sa.exc.DBAPIError as fault:
+        if not _is_unavailability(fault):
+            raise
+        raise Unavailable(_first_line(fault.orig)) from fault
+
+
+def _is_unavailability(fault: sa.exc.DBAPIError) -> bool:
+    return fault.connection_invalidated or isinstance(
+        fault, sa.exc.OperationalError | sa.exc.InterfaceError
+    )
+
+
+def _first_line(reason: BaseException | None) -> str:
+    lines = str(reason).strip().splitlines()
+    return lines[0] if lines else "the database is unavailable"

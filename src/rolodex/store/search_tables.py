@@ -17,7 +17,11 @@ customer_text = sa.Table(
     "customer_text",
     metadata,
     sa.Column("tenant", sa.String(200), primary_key=True),
-    sa.Column("customer_id", sa.String(255), primary_key=True),
+    sa.Column(
+        "customer_id",
+        sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
+        primary_key=True,
+    ),
     sa.Column("field", sa.String(200), primary_key=True),
     sa.Column("created_us", sa.BigInteger, nullable=False),
     sa.Column("words", sa.Text, nullable=False),

@@ -14,12 +14,12 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
-from rolodex.core.errors import AlreadyExists, NotFound
+from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
 from rolodex.core.index import IndexSpec, KeyRow, UniqueField, scope_key, terms, unique_keys
 from rolodex.core.records import Record, Tenant
 from rolodex.store import text_index
 from rolodex.store.base import Change, ListQuery, Page
-from rolodex.store.compile import compile_condition
+from rolodex.store.compile import compile_condition, document_value
 from rolodex.store.tables import customer_keys, customer_terms, customers
 
 _by_id = sa.select(customers).where(
@@ -39,7 +39,7 @@ _write_doc = (
 
 
 def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
-    inserted = conn.execute(_insert_ignoring_conflicts(conn, customers), [_row(record)])
+    inserted = conn.execute(_insert_ignoring_conflicts(conn, customers), _row(record))
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
     _add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
@@ -102,10 +102,22 @@ def list_page(conn: sa.Connection, query: ListQuery) -> Page:
         position = sa.tuple_(sa.literal(query.after.created_us), sa.literal(query.after.id))
         stmt = stmt.where(order_key < position if query.newest_first else order_key > position)
     direction = sa.desc if query.newest_first else sa.asc
+    stmt = stmt.order_by(*_sorted_first(conn, query))
     stmt = stmt.order_by(direction(customers.c.created_us), direction(customers.c.id))
     rows = conn.execute(stmt.offset(query.offset).limit(query.limit + 1)).all()
     records = [_record(query.tenant, row) for row in rows[: query.limit]]
     return Page(records, has_more=len(rows) > query.limit)
+
+
+def _sorted_first(conn: sa.Connection, query: ListQuery) -> list[sa.UnaryExpression[Any]]:
+    if query.sort is None:
+        return []
+    if query.after is not None:
+        raise InvalidQuery("a sorted list pages by offset, not after a cursor")
+    value = document_value(query.sort, conn.dialect.name)
+    if query.newest_first:
+        return [sa.nulls_last(sa.desc(value))]
+    return [sa.nulls_first(sa.asc(value))]
 
 
 def count(conn: sa.Connection, query: ListQuery) -> int:
@@ -147,7 +159,7 @@ def _add_keys(conn: sa.Connection, record: Record, keys: Iterable[KeyRow]) -> No
             "tenant": record.tenant.key,
             "customer_id": record.id,
         }
-        if conn.execute(_insert_ignoring_conflicts(conn, customer_keys), [row]).rowcount == 0:
+        if conn.execute(_insert_ignoring_conflicts(conn, customer_keys), row).rowcount == 0:
             raise AlreadyExists(key.kind, key.value)
 
 
@@ -191,8 +203,15 @@ def _drop_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, 
 
 
 def _insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table) -> sa.Insert:
+    """An insert whose ``rowcount`` says whether it wrote (1) or met a conflict (0).
+
+    SQLAlchemy reports an INSERT's row count only when asked to preserve it; without that,
+    psycopg's results read -1 and a conflict would pass for a write.
+    """
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement: sa.Insert = dialect.insert(table).on_conflict_do_nothing()
+    statement: sa.Insert = (
+        dialect.insert(table).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
+    )
     return statement
 
 

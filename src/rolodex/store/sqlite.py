@@ -2,9 +2,18 @@
 
 One connection per process serves every request. The operations are synchronous and finish
 in microseconds, so they run on the event loop itself: handing them to a thread pool would
-cost more than the query. Writes take the database lock up front (``BEGIN IMMEDIATE``) so two
-processes sharing one file never deadlock upgrading a read lock, and commit with
-``synchronous=FULL`` so an acknowledged write survives power loss.
+cost more than the query.
+
+Several processes may share one file (``rolodex serve --workers N``, or several servers):
+writes take the database lock up front (``BEGIN IMMEDIATE``), so a read-modify-write never
+interleaves with another process's and two processes never deadlock upgrading a read lock;
+a process that finds the lock taken waits for it (``busy_timeout``, set before anything else
+that may need the lock, such as switching to WAL). Commits use ``synchronous=FULL`` so an
+acknowledged write survives power loss.
+
+SQLite's own ``lower()`` folds ASCII letters only; PostgreSQL's folds every letter. The
+connection replaces it with Python's full Unicode folding so case-insensitive matching
+(``Op.TOKEN``, ``Op.CONTAINS``) finds the same records on both.
 """
 
 from __future__ import annotations
@@ -27,9 +36,9 @@ from rolodex.store.migrate import upgrade
 T = TypeVar("T")
 
 _PRAGMAS = (
+    "PRAGMA busy_timeout=10000",
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
-    "PRAGMA busy_timeout=10000",
 )
 
 
@@ -95,8 +104,16 @@ class SQLiteStore(Store):
 
 
 def _configure(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
     for pragma in _PRAGMAS:
         dbapi_connection.execute(pragma)
+
+
+def _lower(value: object) -> object:
+    """SQL ``lower()`` with full Unicode case folding, as PostgreSQL's; NULL stays NULL."""
+    if value is None or isinstance(value, bytes):
+        return value
+    return str(value).lower()
 
 
 @contextmanager

@@ -201,8 +201,8 @@ ERRORS: list[tuple[dict[str, Any], str, str]] = [
         UNPARSABLE + " AND and OR cannot be combined",
     ),
     ({"query": "name:'a'", "page": "not-a-cursor"}, "page", "Invalid page: 'not-a-cursor'"),
-    ({"query": "name:'a'", "limit": 0}, "limit", "Invalid limit: must be between 1 and 100"),
-    ({"query": "name:'a'", "limit": 101}, "limit", "Invalid limit: must be between 1 and 100"),
+    ({"query": "name:'a'", "limit": 0}, "limit", "This value must be greater than or equal to 1."),
+    ({"query": "name:'a'", "limit": 101}, "limit", "This value must be less than or equal to 100."),
     ({"query": "name:'a'", "expand": ["tax"]}, "expand", "This property cannot be expanded (tax)"),
     ({"query": "name:'a'", "sort": "asc"}, "sort", "Received unknown parameter: sort"),
 ]

@@ -1,7 +1,13 @@
 """Stripe API keys to tenants, with Stripe's 401s.
 
+The key arrives as ``Authorization: Bearer <key>`` (what the SDKs send) or HTTP Basic with the
+key as user name (``curl -u sk_test_...:``); Stripe also takes ``Basic <key>`` unencoded.
 In open mode any well-formed secret or restricted key is accepted; its secret part names its
-own account (hashed, so no key is ever stored), and its mode prefix decides test or live.
+own account (hashed, so no key is ever stored), and its mode prefix decides test or live, so
+the same secret with ``sk_test_`` and ``sk_live_`` names two separate worlds.
+
+The messages are Stripe's, as seen in its responses; a rejected key is quoted masked: the
+mode prefix, one ``*`` per hidden character, and the last four characters.
 """
 
 from __future__ import annotations
@@ -15,47 +21,70 @@ from rolodex.core.records import Tenant
 from rolodex.dialects.stripe.errors import StripeError
 
 _WELL_FORMED = re.compile(r"(?:sk|rk)_(test|live)_([0-9A-Za-z]{1,247})")
+_PUBLISHABLE = re.compile(r"pk_(?:test|live)_\S*")
 _MODE_PREFIX = re.compile(r"[a-z]{2}_(?:test|live)_")
+_SHOWN_TAIL = 4
+_HELP = "See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."
 
 NO_KEY = (
     "You did not provide an API key. You need to provide your API key in the Authorization "
-    "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See "
-    "https://stripe.com/docs/api#authentication for details, or we can help at "
-    "https://support.stripe.com/."
+    "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). " + _HELP
+)
+PUBLISHABLE_KEY = (
+    "This API call cannot be made with a publishable API key. Please use a secret API key. "
+    "You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
 )
 
 
 def tenant_of(authorization: str | None) -> Tenant:
-    key = _key_of(authorization or "")
-    if not key:
-        raise StripeError(NO_KEY, status=401)
+    key = _key_of((authorization or "").strip())
     matched = _WELL_FORMED.fullmatch(key)
     if matched is None:
-        raise StripeError(f"Invalid API Key provided: {masked(key)}", status=401)
+        raise _rejected(key)
     mode, secret = matched.groups()
     account = hashlib.sha256(secret.encode()).hexdigest()[:24]
-    return Tenant("stripe", account, "live" if mode == "live" else "test")
+    return Tenant("stripe", account, mode)
 
 
 def masked(key: str) -> str:
-    """Stripe's masking: the mode prefix, one ``*`` per hidden character, the last four."""
     prefix = match.group() if (match := _MODE_PREFIX.match(key)) else ""
-    hidden = max(len(key) - len(prefix) - 4, 0)
+    hidden = max(len(key) - len(prefix) - _SHOWN_TAIL, 0)
     return prefix + "*" * hidden + key[len(prefix) + hidden :]
 
 
+def _rejected(key: str) -> StripeError:
+    if not key:
+        return StripeError(NO_KEY, status=401)
+    if _PUBLISHABLE.fullmatch(key):
+        return StripeError(PUBLISHABLE_KEY, status=401, code="secret_key_required")
+    message = f"Invalid API Key provided: {masked(key)}"
+    if any(character.isspace() for character in key):
+        message += (
+            ". This key contains at least one space. Please delete the spaces and try again. "
+            "If you have any questions, we can help at https://support.stripe.com/."
+        )
+    return StripeError(message, status=401)
+
+
 def _key_of(authorization: str) -> str:
-    scheme, _, credentials = authorization.strip().partition(" ")
+    if not authorization:
+        return ""
+    scheme, _, credentials = authorization.partition(" ")
     credentials = credentials.strip()
     if scheme.lower() == "bearer":
         return credentials
     if scheme.lower() == "basic":
         return _basic_user(credentials)
-    return ""
+    raise StripeError(
+        "You did not provide an API key, though you did set your Authorization header to "
+        f'"{authorization}". Using Bearer auth, your Authorization header should look something '
+        "like 'Authorization: Bearer YOUR_SECRET_KEY'. " + _HELP,
+        status=401,
+    )
 
 
 def _basic_user(credentials: str) -> str:
-    """``Basic base64(key:)`` as curl sends it; Stripe also takes the bare key."""
+    """``Basic base64(key:)`` as curl sends it; a credential that is not base64 is the key."""
     try:
         decoded = base64.b64decode(credentials, validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):

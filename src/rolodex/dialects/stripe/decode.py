@@ -1,9 +1,11 @@
 """Stripe's form encoding to nested plain data, as a chain of small steps.
 
-``key[sub][0][]=v`` pairs become dicts and lists. Indices (``a[0]``) arrive as an
-:class:`Indexed` dict because only the parameter schema knows whether ``metadata[0]`` is an
-array element or a metadata key named "0"; ``params`` settles it. Hand-written because no
-library implements Rack's bracket rules with Stripe's limits and errors.
+``key[sub][0][]=v`` pairs become dicts and lists; brackets may arrive percent-encoded and
+``+`` means a space (the query-string parser undoes both before the brackets are read).
+Indices (``a[0]``) arrive as an :class:`Indexed` dict because only the parameter schema knows
+whether ``metadata[0]`` is an array element or a metadata key named "0"; the schema settles
+it. Hand-written because no library implements Rack's bracket rules with Stripe's limits and
+errors.
 """
 
 from __future__ import annotations
@@ -29,11 +31,14 @@ class Indexed(dict[str, Any]):
 
 def decode_form(raw: bytes) -> Tree:
     if len(raw) > MAX_BODY_BYTES:
-        raise StripeError(
-            f"Request body too large: Rolodex accepts at most {MAX_BODY_BYTES} bytes.",
-            status=413,
-        )
+        raise body_too_large()
     return decode_query(raw.decode("utf-8", errors="replace"))
+
+
+def body_too_large() -> StripeError:
+    return StripeError(
+        f"Request body too large: Rolodex accepts at most {MAX_BODY_BYTES} bytes.", status=413
+    )
 
 
 def decode_query(text: str) -> Tree:
@@ -45,8 +50,15 @@ def decode_query(text: str) -> Tree:
         ) from overflow
     tree: Tree = {}
     for key, value in pairs:
+        _reject_nul(key, value)
         _insert(tree, path_of(key), value, key)
     return tree
+
+
+def _reject_nul(key: str, value: str) -> None:
+    """No stored text may hold NUL: PostgreSQL cannot keep it, and no Stripe value has one."""
+    if "\x00" in key or "\x00" in value:
+        raise StripeError(f"Invalid request: parameter {key!r} contains a NUL character.")
 
 
 def path_of(key: str) -> list[str]:

@@ -1,4 +1,8 @@
-"""Stripe's error envelope, and the translation of core errors into it."""
+"""Stripe's error envelope, and the translation of core errors into it.
+
+``doc_url`` accompanies every ``code``, as in Stripe's responses. Stripe's wording for an
+invoice prefix already taken is not on record; Rolodex says so plainly, with the parameter.
+"""
 
 from __future__ import annotations
 

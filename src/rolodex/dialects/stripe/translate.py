@@ -1,4 +1,9 @@
-"""Plain Stripe parameters to core commands, and records to Stripe customer objects."""
+"""Plain Stripe parameters to the documents and patches the core stores.
+
+Create stores what was given; update patches only what was sent. Metadata, ``invoice_settings``
+and ``tax`` are patched key by key; ``address``, ``shipping`` and the other hashes are replaced
+whole, as Stripe replaces a sub-object (its required keys must be sent again on update).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,14 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from rolodex.core.index import IndexSpec, UniqueField
-from rolodex.core.patch import Merge, merge
+from rolodex.core.patch import Merge, apply, merge
 from rolodex.core.records import Document, Record
-from rolodex.dialects.stripe.errors import StripeError, no_such
-from rolodex.dialects.stripe.params import ADDRESS_KEYS, REFERENCES
+from rolodex.dialects.stripe import expand as _expand
+from rolodex.dialects.stripe import render as _render
+from rolodex.dialects.stripe.params import ADDRESS_KEYS
+from rolodex.dialects.stripe.references import reject_references
+from rolodex.dialects.stripe.shapes import check_metadata_size
+from rolodex.dialects.stripe.tax import validate_location
 
 SPEC = IndexSpec(
     unique=(UniqueField("invoice_prefix"),),
@@ -32,28 +41,29 @@ STORED = (
 )  # fmt: skip
 """Parameters kept on the customer; the rest (expand, validate, ...) only shape one request."""
 
+render = _render.render
+check_expand = _expand.check
+"""Rendering and expansion live in ``render`` and ``expand``; these names keep callers that
+reach them through this module (as the first layout of the dialect had it) working."""
+
+_MERGED = ("metadata", "invoice_settings", "tax")
+_KEPT_SETTINGS = ("custom_fields", "footer", "rendering_options")
+
 
 def new_customer_id(rng: random.Random, _now_us: int) -> str:
     return "cus_" + "".join(rng.choices(_ALPHANUMERIC, k=14))
 
 
 def new_invoice_prefix(rng: random.Random, _now_us: int) -> str:
+    """Eight uppercase letters and digits, as Stripe draws them (``UZKYMUN3``)."""
     return "".join(rng.choices(_PREFIX_ALPHABET, k=8))
-
-
-def reject_references(params: Mapping[str, Any]) -> None:
-    """Rolodex holds no payment methods, sources, tokens or clocks, so every one is missing."""
-    for name, noun in REFERENCES.items():
-        if (value := params.get(name)) is not None:
-            raise no_such(noun, value, name)
-    settings = params.get("invoice_settings") or {}
-    if (method := settings.get("default_payment_method")) is not None:
-        raise no_such("PaymentMethod", method, "invoice_settings[default_payment_method]")
 
 
 def new_fields(params: Mapping[str, Any]) -> Document:
     stored = {name: _stored(name, value) for name, value in params.items() if name in STORED}
-    return {name: value for name, value in stored.items() if value is not None}
+    if tax_ids := params.get("tax_id_data"):
+        stored["tax_ids"] = tax_ids
+    return {name: value for name, value in stored.items() if value not in (None, {})}
 
 
 def patch_of(params: Mapping[str, Any]) -> Merge:
@@ -61,148 +71,52 @@ def patch_of(params: Mapping[str, Any]) -> Merge:
     for name, value in params.items():
         if name not in STORED:
             continue
-        if name in ("metadata", "invoice_settings", "tax") and value is not None:
-            entries[name] = merge(value)
+        if name in _MERGED and value is not None:
+            entries[name] = merge(_stored(name, value, keep_unsets=True))
         else:
             entries[name] = _stored(name, value)
     return merge(entries)
 
 
-def _stored(name: str, value: Any) -> Any:
-    if name == "address" and value is not None:
+def update_plan(params: Mapping[str, Any], *, live: bool) -> Callable[[Record], Merge]:
+    """The patch for one update, decided once the customer is known to exist.
+
+    References are checked only then, so a missing customer is reported before a missing
+    payment method; the metadata limit and an immediate tax-location validation apply to the
+    customer as the update leaves it.
+    """
+    patch = patch_of(params)
+
+    def plan(record: Record) -> Merge:
+        reject_references(params, live=live)
+        fields = apply(record.fields, patch).fields
+        check_metadata_size(len(fields.get("metadata", {})))
+        validate_location(params, fields)
+        return patch
+
+    return plan
+
+
+def _stored(name: str, value: Any, *, keep_unsets: bool = False) -> Any:
+    """The stored form of one parameter; ``keep_unsets`` keeps ``None`` entries of a merge."""
+    if value is None:
+        return None
+    if name == "address":
         return _address(value)
-    if name == "shipping" and value is not None:
+    if name == "shipping":
         return {
             "address": _address(value["address"]),
             "name": value["name"],
             "phone": value.get("phone"),
         }
-    if name == "metadata" and value is not None:
-        return {key: entry for key, entry in value.items() if entry is not None}
+    if name == "invoice_settings":
+        value = {key: entry for key, entry in value.items() if key in _KEPT_SETTINGS}
+    if name == "tax":
+        value = {key: entry for key, entry in value.items() if key == "ip_address"}
+    if isinstance(value, dict) and name in _MERGED and not keep_unsets:
+        value = {key: entry for key, entry in value.items() if entry is not None}
     return value
 
 
 def _address(value: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value.get(key) for key in ADDRESS_KEYS}
-
-
-def render(record: Record, expand: tuple[str, ...] = ()) -> dict[str, Any]:
-    if record.deleted:
-        return {"id": record.id, "object": "customer", "deleted": True}
-    fields = record.fields
-    settings = fields.get("invoice_settings", {})
-    customer: dict[str, Any] = {
-        "id": record.id,
-        "object": "customer",
-        "address": fields.get("address"),
-        "balance": fields.get("balance", 0),
-        "created": record.created_us // 1_000_000,
-        "currency": None,
-        "default_source": None,
-        "delinquent": False,
-        "description": fields.get("description"),
-        "discount": None,
-        "email": fields.get("email"),
-        "invoice_prefix": fields.get("invoice_prefix"),
-        "invoice_settings": {
-            "custom_fields": settings.get("custom_fields"),
-            "default_payment_method": None,
-            "footer": settings.get("footer"),
-            "rendering_options": settings.get("rendering_options"),
-        },
-        "livemode": record.tenant.mode == "live",
-        "metadata": fields.get("metadata", {}),
-        "name": fields.get("name"),
-        "next_invoice_sequence": fields.get("next_invoice_sequence", 1),
-        "phone": fields.get("phone"),
-        "preferred_locales": fields.get("preferred_locales", []),
-        "shipping": fields.get("shipping"),
-        "tax_exempt": fields.get("tax_exempt", "none"),
-        "test_clock": None,
-    }
-    for optional in ("business_name", "individual_name"):
-        if optional in fields:
-            customer[optional] = fields[optional]
-    for path in expand:
-        _expand(customer, record, path)
-    return customer
-
-
-_EXPANDABLE_NULLS = {
-    "default_source",
-    "test_clock",
-    "discount",
-    "invoice_settings.default_payment_method",
-}
-_MAX_EXPAND_DEPTH = 4
-
-
-def check_expand(paths: list[str], *, in_list: bool) -> tuple[str, ...]:
-    """Validate ``expand[]`` and return the paths relative to one customer."""
-    relative = []
-    for path in paths:
-        if path.count(".") + 1 > _MAX_EXPAND_DEPTH:
-            raise StripeError(
-                f"You cannot expand more than {_MAX_EXPAND_DEPTH} levels of a property. "
-                f"Property: {path}",
-                code="property_expansion_max_depth",
-                param="expand",
-            )
-        if in_list:
-            if path == "data":
-                continue
-            if not path.startswith("data."):
-                raise StripeError(
-                    f"This property cannot be expanded ({path}). You may want to try "
-                    f"expanding 'data.{path}' instead.",
-                    param="expand",
-                )
-        own = path.removeprefix("data.") if in_list else path
-        if own not in _EXPANDABLE_NULLS and own not in _INCLUDABLE:
-            raise StripeError(f"This property cannot be expanded ({own}).", param="expand")
-        relative.append(own)
-    return tuple(relative)
-
-
-def _list_of(url: str) -> dict[str, Any]:
-    return {"object": "list", "data": [], "has_more": False, "total_count": 0, "url": url}
-
-
-def _tax(record: Record) -> dict[str, Any]:
-    tax = record.fields.get("tax", {})
-    located = record.fields.get("address") is not None
-    return {
-        "automatic_tax": "supported" if located else "unrecognized_location",
-        "ip_address": tax.get("ip_address"),
-        "location": None,
-        "provider": "stripe",
-    }
-
-
-def _cash_balance(record: Record) -> dict[str, Any]:
-    mode = record.fields.get("cash_balance", {}).get("settings", {}).get("reconciliation_mode")
-    return {
-        "object": "cash_balance",
-        "available": None,
-        "customer": record.id,
-        "livemode": record.tenant.mode == "live",
-        "settings": {
-            "reconciliation_mode": "automatic" if mode in (None, "merchant_default") else mode,
-            "using_merchant_default": mode in (None, "merchant_default"),
-        },
-    }
-
-
-_INCLUDABLE: dict[str, Callable[[Record], Any]] = {
-    "sources": lambda r: _list_of(f"/v1/customers/{r.id}/sources"),
-    "subscriptions": lambda r: _list_of(f"/v1/customers/{r.id}/subscriptions"),
-    "tax_ids": lambda r: _list_of(f"/v1/customers/{r.id}/tax_ids"),
-    "tax": _tax,
-    "cash_balance": _cash_balance,
-    "invoice_credit_balance": lambda r: {},
-}
-
-
-def _expand(customer: dict[str, Any], record: Record, path: str) -> None:
-    if path in _INCLUDABLE:
-        customer[path] = _INCLUDABLE[path](record)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rolodex import service
-from rolodex.dialects.stripe import params, translate
-from rolodex.dialects.stripe.fields import Integer, Operation, Text
+from rolodex.dialects.stripe import expand, params, translate
+from rolodex.dialects.stripe.fields import Integer, Text
+from rolodex.dialects.stripe.pipeline import Call
+from rolodex.dialects.stripe.render import render
 from rolodex.dialects.stripe.search import cursor, parse
+from rolodex.dialects.stripe.shapes import Operation
 from rolodex.service import Context
 from rolodex.store.base import Cursor, SearchQuery
-
-if TYPE_CHECKING:
-    from rolodex.dialects.stripe.routes import Call
 
 URL = "/v1/customers/search"
 TOTAL_COUNT = "total_count"
@@ -20,7 +20,7 @@ TOTAL_COUNT = "total_count"
 SEARCH = Operation(
     {
         "query": Text(5000, clearable=False),
-        "limit": Integer(),
+        "limit": Integer(min=1, max=params.LIMIT_MAX),
         "page": Text(5000, clearable=False),
         "expand": params.EXPAND,
     },
@@ -34,9 +34,9 @@ class CustomerSearch:
 
     async def search(self, call: Call) -> dict[str, Any]:
         given = SEARCH.parse(call.params)
-        expand: list[str] = given.get("expand", [])
-        per_customer = translate.check_expand(
-            [path for path in expand if path != TOTAL_COUNT], in_list=True
+        expanded: list[str] = given.get("expand", [])
+        per_customer = expand.check(
+            [path for path in expanded if path != TOTAL_COUNT], in_list=True
         )
         limit = params.limit_of(given)
         text: str = given["query"]
@@ -48,13 +48,13 @@ class CustomerSearch:
         last = page.records[-1] if page.has_more else None
         result: dict[str, Any] = {
             "object": "search_result",
-            "data": [translate.render(record, per_customer) for record in page.records],
+            "data": [render(record, per_customer) for record in page.records],
             "has_more": page.has_more,
             "next_page": None
             if last is None
             else cursor.encode(Cursor.of(last), call.tenant, text),
             "url": URL,
         }
-        if TOTAL_COUNT in expand:
+        if TOTAL_COUNT in expanded:
             result[TOTAL_COUNT] = await service.count_search_matches(self.ctx, query)
         return result

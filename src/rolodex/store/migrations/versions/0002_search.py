@@ -22,12 +22,15 @@ depends_on = None
 
 log = logging.getLogger(__name__)
 
+# Search pages by (created_us, customer_id) of this table: ids compare bytewise, as in 0001.
+_BYTEWISE_ID = sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql")
+
 
 def upgrade() -> None:
     op.create_table(
         "customer_text",
         sa.Column("tenant", sa.String(200), primary_key=True),
-        sa.Column("customer_id", sa.String(255), primary_key=True),
+        sa.Column("customer_id", _BYTEWISE_ID, primary_key=True),
         sa.Column("field", sa.String(200), primary_key=True),
         sa.Column("created_us", sa.BigInteger, nullable=False),
         sa.Column("words", sa.Text, nullable=False),

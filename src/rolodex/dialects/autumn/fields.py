@@ -1,0 +1,196 @@
+"""A small validator kit that reports problems the way Autumn's request schemas do.
+
+Hand-written because Autumn's messages are zod's, passed through Autumn's own formatter
+(``name: must be a string (received number)``, ``limit: Too small: expected number to be >=10``,
+several at once as ``[Validation Errors] a; b``). Mapping another validation library's errors
+onto that exact text would take more code than checking these few shapes directly.
+
+Every field's ``parse(value, path)`` returns the accepted value or raises :class:`Invalid`
+carrying every problem found; an absent key arrives as ``MISSING`` ("undefined" to zod).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, NoReturn, Protocol
+
+from rolodex.core.unset import UNSET
+
+MISSING = UNSET
+Check = Callable[[str], str | None]
+"""Returns the problem with a text, or ``None`` when it is acceptable."""
+
+
+class Invalid(Exception):
+    def __init__(self, issues: list[tuple[str, str]]) -> None:
+        super().__init__(issues)
+        self.issues = issues
+
+    def message(self) -> str:
+        lines = [f"{path or 'input'}: {problem}" for path, problem in self.issues]
+        return lines[0] if len(lines) == 1 else "[Validation Errors] " + "; ".join(lines)
+
+
+class Field(Protocol):
+    def parse(self, value: Any, path: str) -> Any: ...
+
+
+def fail(path: str, problem: str) -> NoReturn:
+    raise Invalid([(path, problem)])
+
+
+_TYPE_NAMES = (
+    (bool, "boolean"),
+    (int, "number"),
+    (float, "number"),
+    (str, "string"),
+    (list, "array"),
+)
+
+
+def received(value: Any) -> str:
+    """The name zod gives the type of ``value`` in its messages."""
+    if value is MISSING:
+        return "undefined"
+    if value is None:
+        return "null"
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return next((name for kind, name in _TYPE_NAMES if isinstance(value, kind)), "object")
+
+
+@dataclass(frozen=True)
+class Text:
+    nullable: bool = False
+    check: Check | None = None
+
+    def parse(self, value: Any, path: str) -> str | None:
+        if value is None and self.nullable:
+            return None
+        if not isinstance(value, str):
+            fail(path, f"must be a string (received {received(value)})")
+        if self.check is not None and (problem := self.check(value)) is not None:
+            fail(path, problem)
+        return value
+
+
+@dataclass(frozen=True)
+class Boolean:
+    def parse(self, value: Any, path: str) -> bool:
+        if not isinstance(value, bool):
+            fail(path, f"must be a boolean (received {received(value)})")
+        return value
+
+
+@dataclass(frozen=True)
+class Number:
+    integer: bool = False
+    minimum: int | None = None
+    maximum: int | None = None
+    coerce: bool = False
+    """Read text as JavaScript's ``Number()`` does (query parameters)."""
+
+    def parse(self, value: Any, path: str) -> int | float:
+        if self.coerce and isinstance(value, str):
+            value = js_number(value)
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            fail(path, f"must be a number (received {received(value)})")
+        if self.integer and not (isinstance(value, int) or value.is_integer()):
+            fail(path, "Invalid input: expected int, received number")
+        if self.minimum is not None and value < self.minimum:
+            fail(path, f"Too small: expected number to be >={self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            fail(path, f"Too big: expected number to be <={self.maximum}")
+        return int(value) if self.integer else value
+
+
+@dataclass(frozen=True)
+class Choice:
+    options: tuple[str, ...]
+
+    def parse(self, value: Any, path: str) -> str:
+        if value not in self.options or not isinstance(value, str):
+            fail(path, "must be one of: " + ", ".join(self.options))
+        return value
+
+
+@dataclass(frozen=True)
+class Record:
+    """An object with string keys and values of any kind (metadata)."""
+
+    nullable: bool = False
+
+    def parse(self, value: Any, path: str) -> dict[str, Any] | None:
+        if value is None and self.nullable:
+            return None
+        if not isinstance(value, dict):
+            fail(path, f"Invalid input: expected record, received {received(value)}")
+        return value
+
+
+@dataclass(frozen=True)
+class Items:
+    item: Field
+
+    def parse(self, value: Any, path: str) -> list[Any]:
+        if not isinstance(value, list):
+            fail(path, f"Invalid input: expected array, received {received(value)}")
+        issues: list[tuple[str, str]] = []
+        parsed = [
+            _collect(self.item, entry, f"{path}.{i}", issues) for i, entry in enumerate(value)
+        ]
+        if issues:
+            raise Invalid(issues)
+        return parsed
+
+
+@dataclass(frozen=True)
+class Shape:
+    """An object of named fields; unknown keys are dropped, as Autumn's schemas strip them."""
+
+    fields: Mapping[str, Field]
+    required: frozenset[str] = frozenset()
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+
+    def parse(self, value: Any, path: str = "") -> dict[str, Any]:
+        if not isinstance(value, dict):
+            fail(path, f"Invalid input: expected object, received {received(value)}")
+        issues: list[tuple[str, str]] = []
+        parsed: dict[str, Any] = {}
+        for name, kind in self.fields.items():
+            if name in value or name in self.required:
+                given = value.get(name, MISSING)
+                parsed[name] = _collect(kind, given, f"{path}.{name}" if path else name, issues)
+            elif name in self.defaults:
+                parsed[name] = self.defaults[name]
+        if issues:
+            raise Invalid(issues)
+        return parsed
+
+
+def _collect(kind: Field, value: Any, path: str, issues: list[tuple[str, str]]) -> Any:
+    try:
+        return kind.parse(value, path)
+    except Invalid as invalid:
+        issues.extend(invalid.issues)
+        return None
+
+
+_JS_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_JS_HEX = re.compile(r"0[xX][0-9a-fA-F]+")
+
+
+def js_number(text: str) -> float:
+    """``Number(text)`` as JavaScript computes it, for the forms a query string carries."""
+    stripped = text.strip()
+    if not stripped:
+        return 0.0
+    if _JS_DECIMAL.fullmatch(stripped):
+        return float(stripped)
+    if _JS_HEX.fullmatch(stripped):
+        return float(int(stripped, 16))
+    signed = {"Infinity": math.inf, "+Infinity": math.inf, "-Infinity": -math.inf}
+    return signed.get(stripped, math.nan)

@@ -1,0 +1,181 @@
+"""The Dub route table and the request pipeline every endpoint shares.
+
+Each endpoint is: authenticate, parse the query, parse the body, call the service, render, in
+the order Dub's handlers check them, so the first problem reported is the one Dub reports.
+Errors of every kind are rendered here, at the dialect's edge, in Dub's envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from rolodex import service
+from rolodex.core.errors import NotFound, RolodexError
+from rolodex.core.records import Record, Tenant
+from rolodex.dialects.dub import fields, params, translate
+from rolodex.dialects.dub.auth import tenant_of
+from rolodex.dialects.dub.decode import MAX_BODY_BYTES, BodyTooLarge, json_body, query_of
+from rolodex.dialects.dub.errors import DubError, from_core, internal
+from rolodex.service import ById, Context
+
+log = logging.getLogger(__name__)
+
+INVALID_CURSOR = "Invalid cursor: the provided ID does not exist."
+PROGRAM_NOT_FOUND = "Program not found"
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    tenant: Tenant
+    query: dict[str, str]
+    path: Mapping[str, str]
+    raw_body: bytes
+
+    def body(self) -> Any:
+        return json_body(self.raw_body)
+
+
+Reply = tuple[Any, int]
+Handler = Callable[[Call], Awaitable[Reply]]
+
+
+class Customers:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def create(self, call: Call) -> Reply:
+        given = fields.body(call.body(), params.CREATE)
+        command = translate.create_command(call.tenant, given)
+        record = await service.create_customer(self.ctx, command)
+        return self._render(record), 201
+
+    async def retrieve(self, call: Call) -> Reply:
+        params.list_params(call.query)  # Dub parses the whole list query here too
+        ref = translate.ref_of(call.path["id"])
+        return self._render(await service.get_customer(self.ctx, call.tenant, ref)), 200
+
+    async def update(self, call: Call) -> Reply:
+        params.list_params(call.query)
+        given = fields.body(call.body(), params.UPDATE)
+        command = service.UpdateCustomer(
+            call.tenant,
+            translate.ref_of(call.path["id"]),
+            translate.patch_of(given),
+            translate.SPEC,
+        )
+        updated = await service.update_customer(self.ctx, command)
+        return self._render(updated.record), 200
+
+    async def delete(self, call: Call) -> Reply:
+        ref = translate.ref_of(call.path["id"])
+        command = service.DeleteCustomer(call.tenant, ref, translate.SPEC, hard=True)
+        record = await service.delete_customer(self.ctx, command)
+        return {"id": record.id}, 200
+
+    async def list(self, call: Call) -> Reply:
+        given = params.list_params(call.query)
+        if given.program_id or given.partner_id:
+            # Dub swaps these for the workspace's default program; Rolodex workspaces have none.
+            raise DubError("not_found", PROGRAM_NOT_FOUND)
+        paging = params.paging(given)
+        cursor = await self._cursor(call.tenant, paging.cursor)
+        conditions = translate.list_conditions(given)
+        if conditions is None:
+            return [], 200
+        query = translate.list_query(call.tenant, given, paging, conditions, cursor)
+        page = await service.list_customers(self.ctx, query)
+        records = page.records[::-1] if paging.backwards else page.records
+        return [self._render(record) for record in records], 200
+
+    async def _cursor(self, tenant: Tenant, id: str | None) -> Record | None:
+        if id is None:
+            return None
+        try:
+            return await service.get_customer(self.ctx, tenant, ById(id))
+        except NotFound:
+            raise DubError("unprocessable_entity", INVALID_CURSOR) from None
+
+    def _render(self, record: Record) -> dict[str, Any]:
+        return translate.render(record, self.ctx.rng)
+
+
+def routes(ctx: Context) -> list[BaseRoute]:
+    customers = Customers(ctx)
+    return [
+        _route("/customers", {"GET": customers.list, "POST": customers.create}),
+        _route(
+            "/customers/{id}",
+            {"GET": customers.retrieve, "PATCH": customers.update, "DELETE": customers.delete},
+        ),
+        Route("/{path:path}", _unknown_path, methods=_EVERY_METHOD),
+    ]
+
+
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_WITH_BODY = ("POST", "PATCH")
+
+
+def _route(path: str, handlers: Mapping[str, Handler]) -> Route:
+    return Route(path, _endpoint(handlers), methods=_EVERY_METHOD)
+
+
+async def _unknown_path(_request: Request) -> Response:
+    """Rolodex's own answer: Dub's host serves an HTML page for paths it does not know."""
+    return _json(DubError("not_found", "Not found").body(), 404)
+
+
+def _endpoint(handlers: Mapping[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
+    allowed = ", ".join([*handlers, "OPTIONS"])
+
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        handler = handlers.get(method)
+        if handler is None:
+            # As Dub's framework does: OPTIONS lists the methods, any other method is a 405.
+            status = 204 if method == "OPTIONS" else 405
+            return Response(status_code=status, headers={"Allow": allowed})
+        try:
+            return await _serve(request, handler)
+        except BodyTooLarge:
+            return Response("Request Entity Too Large", 413, media_type="text/plain")
+        except DubError as error:
+            return _json(error.body(), error.status)
+        except RolodexError as error:
+            failure = from_core(error)
+            return _json(failure.body(), failure.status)
+        except Exception:
+            log.exception("unexpected failure serving %s %s", request.method, request.url.path)
+            return _json(internal().body(), 500)
+
+    return endpoint
+
+
+async def _serve(request: Request, handler: Handler) -> Response:
+    query = query_of(request.url.query)
+    tenant = tenant_of(request.headers.get("authorization"), query)
+    body = await _body(request) if request.method in _WITH_BODY else b""
+    payload, status = await handler(Call(tenant, query, request.path_params, body))
+    return _json(payload, status)
+
+
+async def _body(request: Request) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(body: Any, status: int) -> Response:
+    return Response(orjson.dumps(body), status, media_type="application/json")

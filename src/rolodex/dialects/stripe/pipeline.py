@@ -1,0 +1,123 @@
+"""The request pipeline every Stripe endpoint shares: authenticate, decode, handle, render.
+
+Errors of every kind are rendered here, at the dialect's edge, in Stripe's envelope; an
+unexpected failure is logged and answered with Stripe's generic 500, never a traceback.
+Every response carries ``Request-Id`` and echoes the ``Stripe-Version`` asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import string
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+
+from rolodex.core.errors import RolodexError
+from rolodex.core.records import Tenant
+from rolodex.dialects.stripe import versions
+from rolodex.dialects.stripe.auth import tenant_of
+from rolodex.dialects.stripe.decode import (
+    MAX_BODY_BYTES,
+    body_too_large,
+    decode_form,
+    decode_query,
+)
+from rolodex.dialects.stripe.errors import StripeError, from_core, internal, unrecognized_url
+
+log = logging.getLogger(__name__)
+
+_REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One authenticated, decoded request, as a handler sees it."""
+
+    tenant: Tenant
+    params: dict[str, Any]
+    path: Mapping[str, str] = field(default_factory=dict)
+    version: versions.Version = field(default_factory=lambda: versions.parse(None))
+
+
+Handler = Callable[[Call], Awaitable[dict[str, Any]]]
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def endpoint(handlers: Mapping[str, Handler]) -> Endpoint:
+    """One path's endpoint; a method it does not serve gets Stripe's unrecognised-URL 404."""
+
+    async def serve(request: Request) -> Response:
+        try:
+            handler = handlers.get(request.method)
+            if handler is None:
+                raise unrecognized_url(request.method, request.url.path)
+            return _respond(request, await handler(await _call(request)), 200)
+        except StripeError as error:
+            return _respond(request, error.body(), error.status)
+        except RolodexError as error:
+            failure = from_core(error)
+            return _respond(request, failure.body(), failure.status)
+        except Exception:
+            log.exception("unexpected failure serving %s %s", request.method, request.url.path)
+            return _respond(request, internal().body(), 500)
+
+    return serve
+
+
+async def not_found(request: Request) -> Response:
+    return _respond(request, unrecognized_url(request.method, request.url.path).body(), 404)
+
+
+async def _call(request: Request) -> Call:
+    tenant = tenant_of(request.headers.get("authorization"))
+    version = versions.parse(request.headers.get("stripe-version"))
+    return Call(tenant, await _params(request), request.path_params, version)
+
+
+async def _params(request: Request) -> dict[str, Any]:
+    if request.method != "POST":
+        return decode_query(request.url.query)
+    content_type = request.headers.get("content-type", "")
+    body = await _body(request)
+    if body and not content_type.startswith(_FORM_TYPES):
+        raise StripeError(
+            f"Invalid request: unsupported Content-Type {content_type}. If error persists and "
+            "you need assistance, please contact support@stripe.com."
+        )
+    return decode_form(body)
+
+
+async def _body(request: Request) -> bytes:
+    """The body, read no further than the limit, so an oversized one costs no memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise body_too_large()
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise body_too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _respond(request: Request, body: dict[str, Any], status: int) -> Response:
+    headers = {
+        "request-id": _request_id(),
+        "stripe-version": request.headers.get("stripe-version", versions.DEFAULT),
+    }
+    if status >= 500:
+        headers["stripe-should-retry"] = "true" if status == 503 else "false"
+    return Response(orjson.dumps(body), status, headers, media_type="application/json")
+
+
+def _request_id() -> str:
+    return "req_" + "".join(secrets.choice(_REQUEST_ID_ALPHABET) for _ in range(14))

@@ -1,0 +1,125 @@
+"""Records to Stripe customer objects, as the API renders them.
+
+Keys come as Stripe orders them: ``id``, ``object``, then alphabetically. A field never set
+shows its default; ``business_name`` and ``individual_name`` appear only once set (Stripe's
+schema marks them optional and not nullable); includable fields appear only when expanded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from rolodex.core.records import Record
+from rolodex.dialects.stripe import expand
+from rolodex.dialects.stripe.tax import tax_object
+from rolodex.dialects.stripe.tax_ids import tax_id_list
+
+_SET_ONLY = ("business_name", "individual_name")
+_LEADING = ("id", "object")
+
+
+def render(record: Record, paths: tuple[str, ...] = ()) -> dict[str, Any]:
+    if record.deleted:
+        return {"id": record.id, "object": "customer", "deleted": True}
+    customer = _fields(record)
+    for name in expand.includables(paths):
+        customer[name] = _INCLUDABLE[name](record)
+    resolve = _resolver(record)
+    for path in paths:
+        expand.apply(customer, path, resolve)
+    return _ordered(customer)
+
+
+def _fields(record: Record) -> dict[str, Any]:
+    fields = record.fields
+    customer: dict[str, Any] = {
+        "id": record.id,
+        "object": "customer",
+        "address": fields.get("address"),
+        "balance": fields.get("balance", 0),
+        "created": record.created_us // 1_000_000,
+        "currency": None,
+        "default_source": None,
+        "delinquent": False,
+        "description": fields.get("description"),
+        "discount": None,
+        "email": fields.get("email"),
+        "invoice_prefix": fields.get("invoice_prefix"),
+        "invoice_settings": _invoice_settings(fields.get("invoice_settings", {})),
+        "livemode": record.tenant.mode == "live",
+        "metadata": fields.get("metadata", {}),
+        "name": fields.get("name"),
+        "next_invoice_sequence": fields.get("next_invoice_sequence", 1),
+        "phone": fields.get("phone"),
+        "preferred_locales": fields.get("preferred_locales", []),
+        "shipping": fields.get("shipping"),
+        "tax_exempt": fields.get("tax_exempt", "none"),
+        "test_clock": None,
+    }
+    customer.update({name: fields[name] for name in _SET_ONLY if name in fields})
+    return customer
+
+
+def _invoice_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "custom_fields": settings.get("custom_fields"),
+        "default_payment_method": None,
+        "footer": settings.get("footer"),
+        "rendering_options": _rendering_options(settings.get("rendering_options")),
+    }
+
+
+def _rendering_options(options: dict[str, Any] | None) -> dict[str, Any] | None:
+    if options is None:
+        return None
+    return {
+        "amount_tax_display": options.get("amount_tax_display"),
+        "template": options.get("template"),
+    }
+
+
+def _ordered(customer: dict[str, Any]) -> dict[str, Any]:
+    rest = sorted(key for key in customer if key not in _LEADING)
+    return {key: customer[key] for key in (*_LEADING, *rest)}
+
+
+def _resolver(record: Record) -> expand.Resolve:
+    """Only the customer itself can be expanded to an object; every other id is absent."""
+
+    def resolve(type: str, value: Any) -> Any:
+        if type == "customer" and value == record.id:
+            return render(record)
+        return value
+
+    return resolve
+
+
+def _list_of(record: Record, kind: str) -> dict[str, Any]:
+    url = f"/v1/customers/{record.id}/{kind}"
+    return {"object": "list", "data": [], "has_more": False, "url": url}
+
+
+def _cash_balance(record: Record) -> dict[str, Any]:
+    mode = record.fields.get("cash_balance", {}).get("settings", {}).get("reconciliation_mode")
+    default = mode in (None, "merchant_default")
+    return {
+        "object": "cash_balance",
+        "available": None,
+        "customer": record.id,
+        "livemode": record.tenant.mode == "live",
+        "settings": {
+            "reconciliation_mode": "automatic" if default else mode,
+            "using_merchant_default": default,
+        },
+    }
+
+
+_INCLUDABLE: dict[str, Callable[[Record], Any]] = {
+    "cash_balance": _cash_balance,
+    "invoice_credit_balance": lambda record: {},
+    "sources": lambda record: _list_of(record, "sources"),
+    "subscriptions": lambda record: _list_of(record, "subscriptions"),
+    "tax": tax_object,
+    "tax_ids": tax_id_list,
+}

@@ -1,0 +1,43 @@
+"""Concurrent requests through autumn-sdk: creates converge, updates never lose a key."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from autumn_sdk import Autumn
+
+from tests.dialects.autumn.conftest import Wire
+
+WORKERS = 8
+
+
+def test_concurrent_identical_creates_converge_on_one_customer(sdk: Autumn) -> None:
+    with ThreadPoolExecutor(WORKERS) as pool:
+        results = list(
+            pool.map(lambda _: sdk.customers.get_or_create(customer_id="race"), range(WORKERS))
+        )
+    assert len({customer.created_at for customer in results}) == 1
+    assert [customer.id for customer in sdk.customers.list().list] == ["race"]
+
+
+def test_concurrent_metadata_updates_keep_every_key(sdk: Autumn) -> None:
+    sdk.customers.get_or_create(customer_id="shared", metadata={})
+    keys = [f"k{i}" for i in range(WORKERS)]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        list(
+            pool.map(
+                lambda key: sdk.customers.update(customer_id="shared", metadata={key: key}), keys
+            )
+        )
+    assert sdk.customers.get(customer_id="shared").metadata == {key: key for key in keys}
+
+
+def test_a_cursor_survives_the_deletion_of_the_row_it_names(wire: Wire) -> None:
+    for i in range(4):
+        wire.rpc("get_or_create", {"customer_id": f"d{i}"})
+    first = wire.rpc("list", {"limit": 2}).json()
+    assert [c["id"] for c in first["list"]] == ["d3", "d2"]
+    wire.rpc("delete", {"customer_id": "d2"})
+    second = wire.rpc("list", {"limit": 2, "start_cursor": first["next_cursor"]}).json()
+    assert [c["id"] for c in second["list"]] == ["d1", "d0"]
+    assert second["next_cursor"] is None

@@ -1,0 +1,78 @@
+"""The pure parts of the dialect: internal ids, patches, cursors and query-string numbers."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from rolodex.core import patch as patches
+from rolodex.core.records import Record, Tenant
+from rolodex.dialects.autumn import listing, translate
+from rolodex.dialects.autumn.errors import AutumnError
+from rolodex.dialects.autumn.fields import js_number
+from rolodex.store.base import Cursor
+
+SECOND_US = 1_000_000
+
+
+def test_internal_ids_are_ksuid_shaped_and_ordered_by_time() -> None:
+    rng = random.Random(7)
+    early = translate.new_internal_id(rng, 1_700_000_000 * SECOND_US)
+    late = translate.new_internal_id(rng, 1_700_000_001 * SECOND_US)
+    assert translate.INTERNAL_ID.fullmatch(early) and translate.INTERNAL_ID.fullmatch(late)
+    assert early < late
+    assert translate.new_internal_id(random.Random(7), 1_700_000_000 * SECOND_US) == early
+
+
+def test_update_patch_clears_merges_and_renames() -> None:
+    stored = {
+        "customer_id": "old",
+        "name": "Jo",
+        "email": "Jo@X.io",
+        "email_lower": "jo@x.io",
+        "stripe_id": "cus_1",
+        "metadata": {"a": 1, "b": {"deep": 1}},
+    }
+    given = {"email": None, "stripe_id": "", "metadata": {"a": None, "b": {"new": 2}}}
+    result = patches.apply(stored, translate.patch_of({**given, "new_customer_id": "new"}))
+    assert result.fields == {"customer_id": "new", "name": "Jo", "metadata": {"b": {"new": 2}}}
+    assert (
+        patches.apply(stored, translate.patch_of({"metadata": None})).fields.get("metadata") is None
+    )
+    assert not patches.apply(stored, translate.patch_of({"metadata": {}})).changed
+
+
+def test_fill_in_touches_only_blank_fields() -> None:
+    record = Record(Tenant("autumn", "o", "sandbox"), "cus_x", 1, {"name": "", "email": "a@b"})
+    plan = translate.fill_in({"name": "New", "email": "c@d", "send_email_receipts": True})
+    assert plan(record).entries == {"name": "New", "send_email_receipts": True}
+
+
+def test_cursor_round_trip() -> None:
+    position = Cursor(1_795_000_000_123_456, "cus_" + "a" * 27)
+    encoded = listing.encode_cursor(position)
+    assert "=" not in encoded
+    assert listing.decode_cursor(encoded) == position
+    assert listing.decode_cursor("") is None
+
+
+@pytest.mark.parametrize("text", ["eyJ2IjowLCJpZCI6IngiLCJ0IjoxZTMwMH0", "W10"])
+def test_cursor_shapes_outside_the_contract_are_refused(text: str) -> None:
+    with pytest.raises(AutumnError) as refused:
+        listing.decode_cursor(text)
+    assert refused.value.code == "invalid_cursor"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("10", 10.0), (" 12 ", 12.0), ("", 0.0), ("1e1", 10.0), ("0x10", 16.0), ("-3.5", -3.5)],
+)
+def test_query_numbers_read_as_javascript_does(text: str, number: float) -> None:
+    assert js_number(text) == number
+
+
+@pytest.mark.parametrize("text", ["abc", "1_0", "10px", "nan"])
+def test_query_text_that_is_no_number(text: str) -> None:
+    assert math.isnan(js_number(text))

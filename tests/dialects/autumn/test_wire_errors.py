@@ -1,0 +1,44 @@
+"""Autumn's errors on the wire, walked from ``wire_errors.json`` (request -> exact response)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+CASES = json.loads((Path(__file__).parent / "wire_errors.json").read_text())
+
+
+def _authorization(case: dict[str, Any], key: str) -> dict[str, str]:
+    secret = key.removeprefix("am_sk_test_")
+    named = {
+        "{live}": "am_sk_live_" + secret,
+        "{publishable}": "am_pk_test_" + secret,
+    }
+    chosen = case.get("key", key)
+    if chosen is None:
+        return {}
+    return {"authorization": "Bearer " + named.get(chosen, chosen)}
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case["name"] for case in CASES])
+def test_error_is_exactly_autumns(case: dict[str, Any], autumn_url: str, autumn_key: str) -> None:
+    headers = {**_authorization(case, autumn_key), **case.get("headers", {})}
+    if "version" in case:
+        headers["x-api-version"] = case["version"]
+    content = case.get("raw_body")
+    body = None if content is not None else case.get("body")
+    response = httpx.request(
+        case["method"],
+        autumn_url + case["path"],
+        json=body,
+        content=content,
+        headers=headers,
+        timeout=30,
+    )
+    assert response.status_code == case["expect"]["status"], response.text
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == case["expect"]["body"]

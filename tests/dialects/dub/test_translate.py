@@ -1,0 +1,71 @@
+"""Dub ids, generated names and the customer object, with injected clocks and randomness."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from rolodex.core.records import Record, Tenant
+from rolodex.dialects.dub import names, translate
+from rolodex.service import ById, ByKey
+
+TENANT = Tenant("dub", "w", "live")
+
+
+def test_ids_are_cus_and_25_crockford_digits_starting_with_the_millisecond() -> None:
+    rng = random.Random(7)
+    now_us = 1_705_314_600_000_000  # 2024-01-15T10:30:00Z
+    id = translate.new_customer_id(rng, now_us)
+    assert re.fullmatch(r"cus_1[0-9A-HJKMNP-TV-Z]{24}", id)
+    digits = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    number = 0
+    for digit in id.removeprefix("cus_"):
+        number = number * 32 + digits.index(digit)
+    assert number >> 80 == now_us // 1000
+
+
+def test_id_order_is_creation_order_to_the_microsecond() -> None:
+    rng = random.Random(11)
+    base = 1_705_314_600_000_000
+    times = [base + offset for offset in (0, 0, 1, 999, 1000, 1001, 5_000_000)] * 3
+    rng.shuffle(times)
+    records = [(t, translate.new_customer_id(rng, t)) for t in times]
+    assert sorted(records) == sorted(records, key=lambda pair: pair[1])
+
+
+def test_references_strip_only_the_first_ext_prefix() -> None:
+    assert translate.ref_of("cus_1ABC") == ById("cus_1ABC")
+    assert translate.ref_of("ext_user") == ByKey(translate.EXTERNAL_ID, "user")
+    assert translate.ref_of("ext_ext_user") == ByKey(translate.EXTERNAL_ID, "ext_user")
+    assert translate.ref_of("EXT_user") == ById("EXT_user")
+
+
+def test_random_names_are_three_capitalised_words_from_the_rng() -> None:
+    first = names.random_name(random.Random(3))
+    assert first == names.random_name(random.Random(3))
+    adjective, colour, animal = first.split(" ")
+    assert (adjective, colour, animal) in {
+        (a, c, n) for a in names.ADJECTIVES for c in names.COLOURS for n in names.ANIMALS
+    }
+    drawn = {names.random_name(random.Random(seed)) for seed in range(50)}
+    assert len(drawn) > 40
+
+
+def test_rendering_falls_back_and_formats_dates() -> None:
+    record = Record(TENANT, "cus_1X", 1_705_314_600_123_999, {"externalId": "u", "name": ""})
+    shown = translate.render(record, random.Random(5))
+    assert shown["name"] == names.random_name(random.Random(5))
+    assert shown["createdAt"] == "2024-01-15T10:30:00.123Z"
+    assert shown["avatar"] == "https://api.dub.co/og/avatar/cus_1X"
+    emailed = Record(TENANT, "cus_1Y", 0, {"externalId": "v", "email": "v@example.com"})
+    assert translate.render(emailed, random.Random())["name"] == "v@example.com"
+    assert translate.render(emailed, random.Random())["createdAt"] == "1970-01-01T00:00:00.000Z"
+
+
+def test_creation_persists_name_or_email_or_a_drawn_name() -> None:
+    named = translate.create_command(TENANT, {"externalId": "a", "name": "", "email": "a@b.io"})
+    assert named.fields == {"externalId": "a", "email": "a@b.io", "name": "a@b.io"}
+    assert not named.generated
+    drawn = translate.create_command(TENANT, {"externalId": "b", "name": None, "avatar": None})
+    assert drawn.fields == {"externalId": "b"}
+    assert drawn.generated["name"](random.Random(9), 0) == names.random_name(random.Random(9))

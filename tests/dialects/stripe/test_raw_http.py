@@ -1,0 +1,132 @@
+"""Raw HTTP as curl speaks it: Basic auth, both array notations, escapes, limits, headers."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from rolodex.dialects.stripe.decode import MAX_BODY_BYTES, MAX_DEPTH, MAX_PARAMETERS
+from tests.support.server import Server
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def error_of(response: httpx.Response) -> dict[str, str]:
+    assert response.headers["content-type"] == "application/json"
+    error: dict[str, str] = response.json()["error"]
+    return error
+
+
+def test_basic_auth_as_curl_sends_it(raw: httpx.Client) -> None:
+    created = raw.post("/v1/customers", data={"name": "curl"})
+    assert created.status_code == 200
+    assert raw.get(f"/v1/customers/{created.json()['id']}").json()["name"] == "curl"
+
+
+def test_basic_auth_without_base64(server: Server, stripe_key: str) -> None:
+    response = httpx.get(
+        f"{server.url}/v1/customers", headers={"authorization": f"Basic {stripe_key}"}
+    )
+    assert response.status_code == 200
+
+
+def test_both_array_notations_and_percent_encoded_brackets(raw: httpx.Client) -> None:
+    body = "preferred_locales[]=fr&preferred_locales[]=en&metadata%5Bfirst+key%5D=hello+world"
+    created = raw.post("/v1/customers", content=body, headers=FORM).json()
+    assert created["preferred_locales"] == ["fr", "en"]
+    assert created["metadata"] == {"first key": "hello world"}
+    indexed = raw.post(
+        "/v1/customers", content="preferred_locales[1]=en&preferred_locales[0]=fr", headers=FORM
+    )
+    assert indexed.json()["preferred_locales"] == ["fr", "en"]
+
+
+def test_booleans_in_either_case(raw: httpx.Client) -> None:
+    assert raw.post("/v1/customers", data={"validate": "True"}).status_code == 200
+    assert raw.post("/v1/customers", data={"validate": "false"}).status_code == 200
+
+
+def test_expand_in_the_query_string(raw: httpx.Client) -> None:
+    customer = raw.post("/v1/customers", content="expand[]=tax", headers=FORM).json()
+    assert customer["tax"]["provider"] == "stripe"
+    listed = raw.get("/v1/customers", params={"expand[]": "data.tax"}).json()
+    assert listed["data"][0]["tax"]["automatic_tax"] == "unrecognized_location"
+
+
+def test_unsupported_content_types(raw: httpx.Client) -> None:
+    for content_type in ("text/plain; charset=utf-8", "application/json"):
+        response = raw.post(
+            "/v1/customers", content=b'{"name": "x"}', headers={"content-type": content_type}
+        )
+        assert response.status_code == 400
+        assert error_of(response) == {
+            "message": f"Invalid request: unsupported Content-Type {content_type}. If error "
+            "persists and you need assistance, please contact support@stripe.com.",
+            "type": "invalid_request_error",
+        }
+    assert raw.get("/v1/customers", params={"email": "nobody@example.com"}).json()["data"] == []
+
+
+def test_oversized_body_is_413_not_500(raw: httpx.Client) -> None:
+    response = raw.post("/v1/customers", content=b"name=" + b"x" * MAX_BODY_BYTES, headers=FORM)
+    assert response.status_code == 413
+    assert error_of(response)["type"] == "invalid_request_error"
+
+
+def test_too_deep_nesting_is_400(raw: httpx.Client) -> None:
+    key = "metadata" + "[a]" * MAX_DEPTH
+    response = raw.post("/v1/customers", content=f"{key}=1", headers=FORM)
+    assert response.status_code == 400
+    assert "nested deeper" in error_of(response)["message"]
+
+
+def test_too_many_parameters_is_400(raw: httpx.Client) -> None:
+    body = "&".join(f"metadata[k{i}]=v" for i in range(MAX_PARAMETERS + 1))
+    response = raw.post("/v1/customers", content=body, headers=FORM)
+    assert response.status_code == 400
+    assert "Too many parameters" in error_of(response)["message"]
+
+
+def test_many_metadata_keys_get_stripes_limit_not_a_crash(raw: httpx.Client) -> None:
+    body = "&".join(f"metadata[k{i}]=v" for i in range(60))
+    response = raw.post("/v1/customers", content=body, headers=FORM)
+    assert (response.status_code, error_of(response)["param"]) == (400, "metadata")
+
+
+def test_response_headers(raw: httpx.Client) -> None:
+    plain = raw.get("/v1/customers")
+    assert re.fullmatch(r"req_[A-Za-z0-9]{14}", plain.headers["request-id"])
+    assert plain.headers["stripe-version"] == "2026-10-28.endive"
+    assert plain.headers["content-type"] == "application/json"
+    pinned = raw.get("/v1/customers", headers={"stripe-version": "2024-06-20"})
+    assert pinned.headers["stripe-version"] == "2024-06-20"
+    failed = raw.get("/v1/customers/cus_missing")
+    assert failed.status_code == 404 and failed.headers["request-id"] != plain.headers["request-id"]
+
+
+def test_unknown_urls_and_methods(raw: httpx.Client) -> None:
+    trailing = raw.get("/v1/customers/")
+    assert trailing.status_code == 404
+    assert error_of(trailing)["message"].startswith(
+        "Unrecognized request URL (GET: /v1/customers/)."
+    )
+    put = raw.put("/v1/customers", content=b"")
+    assert put.status_code == 404
+    assert error_of(put)["message"].startswith("Unrecognized request URL (PUT: /v1/customers).")
+    nowhere = raw.get("/v1/nowhere/at/all")
+    assert error_of(nowhere)["message"].startswith(
+        "Unrecognized request URL (GET: /v1/nowhere/at/all)."
+    )
+    unprefixed = raw.post("/stripe/v1/customers/", data={"name": "x"})
+    assert unprefixed.status_code == 404
+
+
+def test_stripe_answers_under_the_stripe_prefix_too(raw: httpx.Client) -> None:
+    created = raw.post("/stripe/v1/customers", data={"name": "prefixed"}).json()
+    assert raw.get(f"/v1/customers/{created['id']}").json()["name"] == "prefixed"
+
+
+def test_nul_in_a_path_id_is_a_missing_customer(raw: httpx.Client) -> None:
+    response = raw.get("/v1/customers/cus%00x")
+    assert (response.status_code, error_of(response)["code"]) == (404, "resource_missing")

@@ -1,0 +1,146 @@
+"""The ``rolodex`` command, run as a real process: migrations and its one-line errors."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.postgres import fresh_database
+from tests.support.server import free_port
+
+HANG_GUARD_S = 120
+"""A command still running after this long has hung; no command here should come near it."""
+
+
+def rolodex(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
+    return subprocess.run(
+        [sys.executable, "-m", "rolodex", *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **(env or {})},
+        timeout=HANG_GUARD_S,
+        check=False,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Error: ")
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+@pytest.fixture
+def without_psycopg(tmp_path: Path) -> dict[str, str]:
+    """An environment in which ``import psycopg`` fails, as where the extra is not installed."""
+    (tmp_path / "sitecustomize.py").write_text("import sys\nsys.modules['psycopg'] = None\n")
+    return {"PYTHONPATH": str(tmp_path)}
+
+
+@pytest.mark.parametrize("command", ["migrate", "serve"])
+def test_postgres_without_its_driver_says_what_to_install(
+    command: str, without_psycopg: dict[str, str]
+) -> None:
+    result = rolodex(command, "--database", "postgresql://u@127.0.0.1:1/db", env=without_psycopg)
+    assert_one_line_error(result, "psycopg", "pip install 'rolodex[postgres]'")
+
+
+def test_the_driver_is_blocked_where_the_test_says_it_is(without_psycopg: dict[str, str]) -> None:
+    probe = subprocess.run(
+        [sys.executable, "-c", "import psycopg"],
+        env={**os.environ, **without_psycopg},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "import of psycopg halted" in probe.stderr
+
+
+def test_sqlite_needs_no_postgres_driver(without_psycopg: dict[str, str], tmp_path: Path) -> None:
+    result = rolodex("migrate", "--database", f"sqlite:///{tmp_path / 'r.db'}", env=without_psycopg)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unknown_database_is_one_line() -> None:
+    assert_one_line_error(rolodex("migrate", "--database", "mysql://h/db"), "unsupported")
+
+
+def test_a_malformed_pool_setting_is_one_line() -> None:
+    url = "postgresql://u@127.0.0.1:1/db?pool_size=many"
+    assert_one_line_error(rolodex("migrate", "--database", url), "pool_size")
+
+
+@pytest.mark.parametrize("command", ["migrate", "serve"])
+def test_an_unreachable_postgres_is_one_line(command: str) -> None:
+    result = rolodex(command, "--database", f"postgresql://u:secret@127.0.0.1:{free_port()}/db")
+    assert_one_line_error(result, "cannot reach the database", "postgresql://u:***@127.0.0.1")
+    assert "secret" not in result.stderr
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never says a word, like a hung database host."""
+    with socket.create_server(("127.0.0.1", 0), backlog=16) as listener:
+        yield listener.getsockname()[1]
+
+
+def test_a_database_that_never_answers_times_out(silent_server: int) -> None:
+    url = f"postgresql://u@127.0.0.1:{silent_server}/db?connect_timeout=1"
+    assert_one_line_error(rolodex("migrate", "--database", url), "cannot reach the database")
+
+
+def test_workers_must_be_positive() -> None:
+    result = rolodex("serve", "--workers", "0", "--database", "sqlite:///:memory:")
+    assert result.returncode == 2
+    assert "--workers" in result.stderr
+
+
+def test_workers_refuse_an_in_memory_database() -> None:
+    result = rolodex("serve", "--workers", "2", "--database", "sqlite:///:memory:")
+    assert_one_line_error(result, "in-memory", "--workers")
+
+
+def test_migrate_reads_the_database_from_the_environment(tmp_path: Path) -> None:
+    database = tmp_path / "env.db"
+    result = rolodex("migrate", env={"ROLODEX_DATABASE_URL": f"sqlite:///{database}"})
+    assert result.returncode == 0, result.stderr
+    assert database.exists()
+    assert "is up to date" in result.stdout
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    with fresh_database() as url:
+        yield url
+
+
+def test_migrate_twice_hides_the_password(fresh_url: str) -> None:
+    url = fresh_url.replace("postgres@", "postgres:secret@")
+    for _ in range(2):
+        result = rolodex("migrate", "--database", url)
+        assert result.returncode == 0, result.stderr
+        assert "is up to date" in result.stdout
+        assert "secret" not in result.stdout
+
+
+def test_processes_migrating_a_fresh_database_at_once_all_succeed(fresh_url: str) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
+    command = [sys.executable, "-m", "rolodex", "migrate", "--database", fresh_url]
+    processes = [
+        subprocess.Popen(command, env=clean, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    outcomes = [(p.wait(timeout=HANG_GUARD_S), p.communicate()[1].decode()) for p in processes]
+    assert outcomes == [(0, "")] * 4
