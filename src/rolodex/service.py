@@ -18,7 +18,7 @@ from rolodex.core.errors import AlreadyExists, NotFound
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge
 from rolodex.core.records import Document, Record, Tenant
-from rolodex.store.base import ListQuery, Page, Store
+from rolodex.store.base import ListQuery, Page, SearchQuery, Store
 
 _GENERATION_ATTEMPTS = 8
 
@@ -137,6 +137,14 @@ async def list_customers(ctx: Context, query: ListQuery) -> Page:
 
 async def count_customers(ctx: Context, query: ListQuery) -> int:
     return await ctx.store.count(query)
+
+
+async def search_customers(ctx: Context, query: SearchQuery) -> Page:
+    return await ctx.store.search(query)
+
+
+async def count_search_matches(ctx: Context, query: SearchQuery) -> int:
+    return await ctx.store.search_count(query)
 
 
 def _draft(ctx: Context, command: CreateCustomer) -> Record:

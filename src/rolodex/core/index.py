@@ -35,6 +35,10 @@ class IndexSpec:
     """Top-level string fields served by exact-match lookups."""
     maps: tuple[str, ...] = ()
     """Map fields (metadata) whose string entries are served by exact-match lookups."""
+    folded: tuple[str, ...] = ()
+    """Term fields and maps whose lookups may also ignore case (``Op.TOKEN``)."""
+    texts: tuple[str, ...] = ()
+    """Top-level string fields served by word and substring matching (see ``core.text``)."""
     keep_keys_on_delete: bool = False
     """Whether a deleted record's unique keys stay taken (Stripe's invoice prefixes do)."""
 
@@ -58,8 +62,17 @@ def unique_keys(spec: IndexSpec, tenant: Tenant, fields: Document) -> frozenset[
     )
 
 
+FOLDED = "~"
+"""Prefix of the term field holding a value's folded form, as ``"~metadata.plan"``."""
+
+
 def terms(spec: IndexSpec, fields: Document) -> frozenset[tuple[str, str]]:
-    """The (field, value) pairs to index; a map entry's field is ``"<map>.<key>"``."""
+    """The (field, value) pairs to index; a map entry's field is ``"<map>.<key>"``.
+
+    For the fields in ``spec.folded``, a value that is not already lower case also gets a
+    ``FOLDED`` pair holding its lower-case form, so a case-insensitive lookup lands in one of
+    two exact places: ``"<field>"`` for values stored folded, ``"~<field>"`` for the rest.
+    """
     plain = {(name, v) for name in spec.terms if isinstance(v := fields.get(name), str)}
     entries = {
         (f"{name}.{key}", value)
@@ -67,7 +80,18 @@ def terms(spec: IndexSpec, fields: Document) -> frozenset[tuple[str, str]]:
         for key, value in _mapping(fields.get(name)).items()
         if isinstance(value, str)
     }
-    return frozenset(plain | entries)
+    exact = plain | entries
+    folded = {
+        (FOLDED + field, value.lower())
+        for field, value in exact
+        if value != value.lower() and field.partition(".")[0] in spec.folded
+    }
+    return frozenset(exact | folded)
+
+
+def text_values(spec: IndexSpec, fields: Document) -> dict[str, str]:
+    """The text fields of a document that hold a string, by name."""
+    return {name: v for name in spec.texts if isinstance(v := fields.get(name), str)}
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -16,7 +16,9 @@ class Op(enum.Enum):
     TOKEN = "token"
     """Exact equality, ignoring case."""
     WORDS = "words"
-    """The value's words appear in the field, in order, ignoring case."""
+    """The value's words appear in the field, consecutively and in order, ignoring case.
+
+    See :mod:`rolodex.core.text` for what a word is."""
     CONTAINS = "contains"
     """The value is a substring of the field, ignoring case."""
     GT = "gt"

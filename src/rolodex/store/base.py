@@ -57,6 +57,22 @@ class ListQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """Live records of one tenant matching ``where``, newest first, one page at a time.
+
+    Unlike a list, a search is served from the indexes the spec declares (terms, folded
+    terms, text fields), so its cost per page stays flat however many records match.
+    """
+
+    tenant: Tenant
+    where: Condition | None
+    spec: IndexSpec = NO_INDEX
+    limit: int = 10
+    after: Cursor | None = None
+    """Continue after this position of the order ``(created_us, id)`` descending."""
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     records: list[Record] = field(default_factory=list)
     has_more: bool = False
@@ -117,3 +133,16 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def count(self, query: ListQuery) -> int:
         """How many live records match the query's tenant and ``where`` (paging ignored)."""
+
+    @abc.abstractmethod
+    async def search(self, query: SearchQuery) -> Page:
+        """One page of live matches, newest first; ``has_more`` says whether more follow.
+
+        Words and substrings mean what ``core.text`` says; every condition the spec indexes
+        is served from its index, so a page costs about the same however many records match.
+        Raises ``InvalidQuery`` for a condition the store cannot evaluate.
+        """
+
+    @abc.abstractmethod
+    async def search_count(self, query: SearchQuery) -> int:
+        """How many live records match ``query.where`` (paging ignored)."""

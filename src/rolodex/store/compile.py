@@ -1,6 +1,10 @@
-"""Compile the core query AST into SQLAlchemy expressions over the customers table.
+"""Compile the core query AST into SQLAlchemy conditions on one ``customers`` row.
 
-Values always travel as bound parameters; the AST never becomes SQL text.
+Values always travel as bound parameters; the AST never becomes SQL text. A field the index
+spec covers is tested through its side table with a correlated lookup on the row's own key
+(``customer_terms`` for exact terms, ``customer_text`` for words and substrings); any other
+field is read from the JSON document, which is correct for every field but unindexed.
+``store.plan`` decides which condition, if any, drives a search from an index instead.
 """
 
 from __future__ import annotations
@@ -11,8 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.util import ClauseAdapter
 
+from rolodex.core import text
 from rolodex.core.errors import InvalidQuery
+from rolodex.core.index import FOLDED, IndexSpec
 from rolodex.core.query import (
     AllOf,
     AnyOf,
@@ -26,11 +33,12 @@ from rolodex.core.query import (
     Not,
     Op,
 )
+from rolodex.store.search_tables import customer_text
 from rolodex.store.tables import customer_terms, customers
 
 Clause = sa.ColumnElement[bool]
 
-_ORDERING: dict[Op, Callable[[Any, Any], Any]] = {
+ORDERING: dict[Op, Callable[[Any, Any], Any]] = {
     Op.EQ: operator.eq,
     Op.GT: operator.gt,
     Op.GE: operator.ge,
@@ -40,34 +48,144 @@ _ORDERING: dict[Op, Callable[[Any, Any], Any]] = {
 
 
 def compile_condition(
-    condition: Condition, tenant: str, *, dialect: str, indexed: frozenset[str] = frozenset()
+    condition: Condition,
+    tenant: str,
+    *,
+    dialect: str,
+    indexed: frozenset[str] = frozenset(),
+    spec: IndexSpec | None = None,
+    per_row: bool = False,
 ) -> Clause:
-    """``indexed`` names the term fields the store keeps side rows for (see ``IndexSpec``)."""
+    """``indexed`` names the term fields the store keeps side rows for (see ``IndexSpec``);
+    a ``spec``, when given, also brings its maps, folded fields and text fields.
+
+    Side tables are read as the set of records holding a value (``id IN (...)``), cheap when
+    few do; ``per_row`` reads them with one index probe per row instead, for conditions
+    checked on rows that an index has already found (see ``store.plan``).
+    """
+    index = Index.of(spec, indexed)
+    side = SideTables(tenant, dialect, index, per_row=per_row)
 
     def compiled(node: Condition) -> Clause:  # noqa: PLR0911 - one return per node shape
         match node:
             case AllOf(clauses):
-                return sa.and_(*(compiled(c) for c in clauses))
+                return sa.and_(sa.true(), *(compiled(c) for c in clauses))
             case AnyOf(clauses):
-                return sa.or_(*(compiled(c) for c in clauses))
+                return sa.or_(sa.false(), *(compiled(c) for c in clauses))
             case Not(clause):
                 return sa.not_(compiled(clause))
-            case IsNull(field) if _is_indexed(field, indexed):
-                return customers.c.id.not_in(_holders(tenant, field))
+            case IsNull(Created()):
+                return sa.false()
             case IsNull(field):
-                return document_value(field, dialect).is_(None)
-            case Compare(Created(), op, value) if op in _ORDERING:
-                result: Clause = _ORDERING[op](customers.c.created_us, value)
+                return side.is_null(field)
+            case Compare(Created(), op, int(value)) if op in ORDERING:
+                result: Clause = ORDERING[op](customers.c.created_us, value)
                 return result
-            case Compare(field, Op.EQ, str(value)) if _is_indexed(field, indexed):
-                return customers.c.id.in_(
-                    _holders(tenant, field).where(customer_terms.c.value == value)
-                )
-            case Compare(Attr() | Entry() as field, op, str(value)) if op in _TEXT_MATCHES:
-                return _TEXT_MATCHES[op](document_value(field, dialect), value)
+            case Compare(Attr() | Entry() as field, op, str(value)):
+                return side.compare(field, op, value)
         raise InvalidQuery(f"unsupported condition {node!r}")
 
     return compiled(condition)
+
+
+class Index:
+    """Which fields of a spec have side rows, by the names the AST uses."""
+
+    def __init__(
+        self, terms: frozenset[str], folded: frozenset[str], texts: frozenset[str]
+    ) -> None:
+        self.terms = terms
+        self.folded = folded
+        self.texts = texts
+
+    @classmethod
+    def of(cls, spec: IndexSpec | None, indexed: frozenset[str] = frozenset()) -> Index:
+        if spec is None:
+            return cls(indexed, frozenset(), frozenset())
+        terms = indexed | frozenset(spec.terms) | frozenset(spec.maps)
+        return cls(terms, frozenset(spec.folded), frozenset(spec.texts))
+
+    def has_terms(self, field: Field) -> bool:
+        """Attributes are indexed by name, map entries by the map's name."""
+        return _root(field) in self.terms
+
+    def has_folded(self, field: Field) -> bool:
+        return self.has_terms(field) and _root(field) in self.folded
+
+    def has_text(self, field: Field) -> bool:
+        return isinstance(field, Attr) and field.name in self.texts
+
+
+def _root(field: Field) -> str | None:
+    match field:
+        case Attr(name):
+            return name
+        case Entry(map_name, _):
+            return map_name
+    return None
+
+
+class SideTables:
+    """Conditions on indexed fields, answered from their side tables."""
+
+    def __init__(self, tenant: str, dialect: str, index: Index, *, per_row: bool) -> None:
+        self.tenant = tenant
+        self.dialect = dialect
+        self.index = index
+        self.per_row = per_row
+
+    def is_null(self, field: Field) -> Clause:
+        if self.index.has_text(field):
+            return sa.not_(self._holds(customer_text, (term_name(field),)))
+        if self.index.has_terms(field):
+            return sa.not_(self._holds(customer_terms, (term_name(field),)))
+        return document_value(field, self.dialect).is_(None)
+
+    def compare(self, field: Field, op: Op, value: str) -> Clause:
+        name = term_name(field)
+        if op is Op.EQ and self.index.has_terms(field):
+            return self._holds(customer_terms, (name,), customer_terms.c.value == value)
+        if op is Op.TOKEN and self.index.has_folded(field):
+            folded = customer_terms.c.value == value.lower()
+            return self._holds(customer_terms, (name, FOLDED + name), folded)
+        if op in (Op.WORDS, Op.CONTAINS) and self.index.has_text(field):
+            matched = text_match(op, value, self.dialect)
+            return sa.false() if matched is None else self._holds(customer_text, (name,), matched)
+        if op in _DOCUMENT_MATCHES:
+            matches = _DOCUMENT_MATCHES[op](document_value(field, self.dialect), value)
+            return sa.func.coalesce(matches, False)
+        raise InvalidQuery(f"unsupported comparison {op.value} on {field!r}")
+
+    def _holds(self, table: sa.Table, names: tuple[str, ...], *where: Clause) -> Clause:
+        """The record has a row in ``table`` under one of ``names`` meeting ``where``.
+
+        ``where`` is written over ``table``; it is moved onto an alias of its own, so the
+        lookup stays apart from any use of the same table around it (a search driven by it).
+        """
+        side = table.alias()
+        adapt = ClauseAdapter(side).traverse
+        rows = (side.c.tenant == self.tenant, side.c.field.in_(names), *map(adapt, where))
+        if not self.per_row:
+            return customers.c.id.in_(sa.select(side.c.customer_id).where(*rows))
+        own = (side.c.created_us == customers.c.created_us, side.c.customer_id == customers.c.id)
+        lookup = sa.select(sa.literal(1)).where(*rows, *own).correlate(customers)
+        return sa.exists(lookup)
+
+
+def text_match(op: Op, value: str, dialect: str) -> Clause | None:
+    """The ``customer_text`` row has the words or the substring; ``None``: nothing can."""
+    if op is Op.WORDS:
+        terms = text.words(value)
+        return contains(customer_text.c.words, text.spaced(terms), dialect) if terms else None
+    return contains(customer_text.c.folded, text.fold(value), dialect)
+
+
+def contains(column: sa.ColumnElement[str], needle: str, dialect: str) -> Clause:
+    """Exact, case-sensitive substring test; on PostgreSQL a LIKE that ``pg_trgm`` can serve."""
+    if dialect == "postgresql":
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return column.like(f"%{escaped}%", escape="\\")
+    return sa.func.instr(column, needle) > 0
 
 
 def document_value(field: Field, dialect: str) -> sa.ColumnElement[str]:
@@ -80,24 +198,14 @@ def document_value(field: Field, dialect: str) -> sa.ColumnElement[str]:
         case _:
             raise InvalidQuery(f"{field!r} is not a document field")
     if dialect == "postgresql":
-        text: sa.ColumnElement[str] = sa.cast(customers.c.doc, JSONB)[path].astext
-        return text
+        text_value: sa.ColumnElement[str] = sa.cast(customers.c.doc, JSONB)[path].astext
+        return text_value
     json_path = "$" + "".join(f'."{part}"' for part in path)
     extracted: sa.ColumnElement[str] = sa.func.json_extract(customers.c.doc, json_path)
     return extracted
 
 
-def _is_indexed(field: Field, indexed: frozenset[str]) -> bool:
-    """Attributes are indexed by name, map entries by the map's name."""
-    match field:
-        case Attr(name):
-            return name in indexed
-        case Entry(map_name, _):
-            return map_name in indexed
-    return False
-
-
-_TEXT_MATCHES: dict[Op, Callable[[sa.ColumnElement[str], str], Clause]] = {
+_DOCUMENT_MATCHES: dict[Op, Callable[[sa.ColumnElement[str], str], Clause]] = {
     Op.EQ: lambda column, value: column == value,
     Op.TOKEN: lambda column, value: sa.func.lower(column) == value.lower(),
     Op.CONTAINS: lambda column, value: column.icontains(value, autoescape=True),
@@ -112,10 +220,3 @@ def term_name(field: Field) -> str:
         case Entry(map_name, key):
             return f"{map_name}.{key}"
     raise InvalidQuery(f"{field!r} is not an indexed field")
-
-
-def _holders(tenant: str, field: Field) -> sa.Select[tuple[str]]:
-    return sa.select(customer_terms.c.customer_id).where(
-        customer_terms.c.tenant == tenant,
-        customer_terms.c.field == term_name(field),
-    )

@@ -26,8 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import sql
-from rolodex.store.base import Change, ListQuery, Page, Store
+from rolodex.store import search, sql
+from rolodex.store.base import Change, ListQuery, Page, SearchQuery, Store
 from rolodex.store.migrate import lost_migration_race, upgrade
 from rolodex.store.postgres_settings import engine_settings
 
@@ -96,6 +96,12 @@ class PostgresStore(Store):
 
     async def count(self, query: ListQuery) -> int:
         return await self._run(lambda conn: sql.count(conn, query))
+
+    async def search(self, query: SearchQuery) -> Page:
+        return await self._run(lambda conn: search.search_page(conn, query))
+
+    async def search_count(self, query: SearchQuery) -> int:
+        return await self._run(lambda conn: search.search_count(conn, query))
 
     async def _run(self, operation: Callable[[sa.Connection], T]) -> T:
         """Run ``operation`` in one transaction, giving up once the deadline passes.

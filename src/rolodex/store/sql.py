@@ -19,6 +19,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
 from rolodex.core.index import IndexSpec, KeyRow, UniqueField, scope_key, terms, unique_keys
 from rolodex.core.records import Record, Tenant
+from rolodex.store import text_index
 from rolodex.store.base import Change, ListQuery, Page
 from rolodex.store.compile import compile_condition, document_value
 from rolodex.store.tables import customer_keys, customer_terms, customers
@@ -59,6 +60,7 @@ def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
         raise AlreadyExists("id", record.id)
     _add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
     _add_terms(conn, record, terms(spec, record.fields))
+    text_index.sync(conn, None, record, spec)
 
 
 def get(conn: sa.Connection, tenant: Tenant, id: str) -> Record | None:
@@ -89,6 +91,7 @@ def update(
         [{"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}],
     )
     _sync_index(conn, old, new, spec)
+    text_index.sync(conn, old, new, spec)
     return old, new
 
 
@@ -99,6 +102,7 @@ def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, har
     old = _record(tenant, row)
     gone = old.with_fields({})
     _drop_terms(conn, old, terms(spec, old.fields))
+    text_index.sync(conn, old, None, spec)
     if hard or not spec.keep_keys_on_delete:
         _drop_keys(conn, unique_keys(spec, tenant, old.fields))
     where = (customers.c.tenant == tenant.key, customers.c.id == id)

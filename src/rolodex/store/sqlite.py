@@ -36,8 +36,8 @@ from sqlalchemy.pool import StaticPool
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import sql
-from rolodex.store.base import Change, ListQuery, Page, Store
+from rolodex.store import search, sql
+from rolodex.store.base import Change, ListQuery, Page, SearchQuery, Store
 from rolodex.store.migrate import upgrade
 
 T = TypeVar("T")
@@ -86,6 +86,12 @@ class SQLiteStore(Store):
 
     async def count(self, query: ListQuery) -> int:
         return self._read(lambda conn: sql.count(conn, query))
+
+    async def search(self, query: SearchQuery) -> Page:
+        return self._read(lambda conn: search.search_page(conn, query))
+
+    async def search_count(self, query: SearchQuery) -> int:
+        return self._read(lambda conn: search.search_count(conn, query))
 
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
         with _translated_faults():

@@ -43,5 +43,9 @@ customer_terms = sa.Table(
     sa.Column("field", sa.String(200), primary_key=True),
     sa.Column("value", sa.String(5000), primary_key=True),
     sa.Column("created_us", sa.BigInteger, primary_key=True),
-    sa.Column("customer_id", sa.String(255), primary_key=True),
+    sa.Column(
+        "customer_id",
+        sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
+        primary_key=True,
+    ),
 )

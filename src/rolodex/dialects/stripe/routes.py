@@ -21,6 +21,7 @@ from rolodex.dialects.stripe.errors import no_such_customer
 from rolodex.dialects.stripe.pipeline import Call, Handler, endpoint, not_found
 from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.render import render
+from rolodex.dialects.stripe.search.endpoint import CustomerSearch
 from rolodex.dialects.stripe.tax import validate_location
 from rolodex.service import ById, Context
 from rolodex.store.base import Cursor
@@ -104,6 +105,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
     customers = Customers(ctx)
     return [
         _route("/v1/customers", {"GET": customers.list, "POST": customers.create}),
+        _route("/v1/customers/search", {"GET": CustomerSearch(ctx).search}),
         _route(
             "/v1/customers/{id}",
             {"GET": customers.retrieve, "POST": customers.update, "DELETE": customers.delete},

@@ -26,6 +26,8 @@ SPEC = IndexSpec(
     unique=(UniqueField("invoice_prefix"),),
     terms=("email",),
     maps=("metadata",),
+    folded=("metadata",),
+    texts=("email", "name", "phone"),
     keep_keys_on_delete=True,
 )
 

@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("field", sa.String(200), primary_key=True),
         sa.Column("value", sa.String(5000), primary_key=True),
         sa.Column("created_us", sa.BigInteger, primary_key=True),
-        sa.Column("customer_id", sa.String(255), primary_key=True),
+        sa.Column("customer_id", BYTEWISE_ID, primary_key=True),
     )
 
 

@@ -1,0 +1,51 @@
+"""What word and substring matching mean, defined once for every store and every test.
+
+A text field is matched case-insensitively: both the field and the query are *folded*
+(``str.lower``) first. A field's *words* are the maximal runs of word characters (Unicode
+letters, digits and ``_``) of its folded value, so ``"Jane.Doe@Example.com"`` has the words
+``jane``, ``doe``, ``example`` and ``com``.
+
+- ``Op.WORDS`` holds when the query's words occur in the field's words consecutively and in
+  order: ``"jane doe"`` matches "Jane Doe Smith" but not "Doe, Jane". A query without words
+  matches nothing.
+- ``Op.CONTAINS`` holds when the folded query is a substring of the folded field.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"\w+")
+
+
+def fold(value: str) -> str:
+    return value.lower()
+
+
+def words(value: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(fold(value)))
+
+
+def spaced(terms: tuple[str, ...]) -> str:
+    """Words joined and wrapped in single spaces: phrase matching becomes substring matching.
+
+    ``" jane doe smith "`` contains ``" jane doe "`` exactly when the words follow one another.
+    """
+    return " " + " ".join(terms) + " "
+
+
+def trigrams(folded: str) -> tuple[str, ...]:
+    """Every run of three characters, in order; a query of at least three characters is a
+    substring exactly when its trigrams occur consecutively among the field's."""
+    return tuple(folded[i : i + 3] for i in range(len(folded) - 2))
+
+
+def has_words(field: str, query: str) -> bool:
+    """The reference meaning of ``Op.WORDS``."""
+    wanted = words(query)
+    return bool(wanted) and spaced(wanted) in spaced(words(field))
+
+
+def has_substring(field: str, query: str) -> bool:
+    """The reference meaning of ``Op.CONTAINS``."""
+    return fold(query) in fold(field)

@@ -1,0 +1,96 @@
+"""SQLite's full-text index for search: tokens made in Python, keys ordered by creation.
+
+Hand-written because no SQLite tokenizer does what search needs: FTS5's own tokenizers split
+words by their own Unicode tables (not ``core.text``'s) and know nothing of tenants. So each
+record's document is a list of plain ASCII tokens built here, one per word and one per
+trigram of every text field, each prefixed by a tag of its tenant and its field::
+
+    <tenant tag><field hex>z w <word hex>      a word
+    <tenant tag><field hex>z t <trigram hex>   three consecutive characters
+
+A words query is then a phrase of word tokens and a substring query a phrase of trigram
+tokens, matched exactly by FTS5 (``unicode61`` leaves such tokens as they are), and every
+token's posting list holds one tenant's records of one field only.
+
+Keys: the document's rowid is ``bucket(created_us) << KEY_BITS | n``, where the bucket is
+the creation millisecond and ``n`` counts the records of that millisecond. Key order is
+therefore creation order up to ties inside one millisecond, which the query resolves (see
+``store.plan``), and FTS5 walks a posting list in key order, so ``ORDER BY rowid DESC LIMIT``
+stops after one page whatever the number of matches.
+
+The tokens are a stored format: FTS5 deletes a document only when given the tokens it was
+indexed with, recomputed here from the record. Changing this module's output therefore needs a
+migration that rebuilds ``customer_fts``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Mapping
+
+from rolodex.core import text
+
+KEY_BITS = 20
+"""Room for 1,048,576 records created in one millisecond."""
+_MAX_BUCKET = (1 << (63 - KEY_BITS)) - 1
+
+
+def bucket(created_us: int) -> int:
+    """The creation millisecond, clamped into the key space (monotonic in ``created_us``)."""
+    return min(max(created_us // 1000, 0), _MAX_BUCKET)
+
+
+def first_key(created_us: int) -> int:
+    """The smallest key a record created at ``created_us`` can have."""
+    return bucket(created_us) << KEY_BITS
+
+
+def key_above(created_us: int) -> int:
+    """A key greater than that of every record created at or before ``created_us``."""
+    return (bucket(created_us) + 1) << KEY_BITS
+
+
+def document(tenant: str, texts: Mapping[str, str]) -> str:
+    """The tokens of one record's text fields, the same for the same record every time."""
+    tokens: list[str] = []
+    for field in sorted(texts):
+        prefix = _prefix(tenant, field)
+        tokens.extend(prefix + "w" + _hex(word) for word in text.words(texts[field]))
+        tokens.extend(prefix + "t" + gram for gram in _hex_trigrams(text.fold(texts[field])))
+    return " ".join(tokens)
+
+
+def words_phrase(tenant: str, field: str, query: str) -> str | None:
+    """The MATCH expression for ``Op.WORDS``; ``None`` when the query has no words."""
+    prefix = _prefix(tenant, field)
+    return _phrase([prefix + "w" + _hex(word) for word in text.words(query)])
+
+
+def substring_phrase(tenant: str, field: str, query: str) -> str | None:
+    """The MATCH expression for ``Op.CONTAINS``; ``None`` below three characters."""
+    prefix = _prefix(tenant, field)
+    return _phrase([prefix + "t" + gram for gram in _hex_trigrams(text.fold(query))])
+
+
+def _phrase(tokens: list[str]) -> str | None:
+    return '"' + " ".join(tokens) + '"' if tokens else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _prefix(tenant: str, field: str) -> str:
+    tag = hashlib.blake2b(tenant.encode(), digest_size=5).hexdigest()
+    return tag + _hex(field) + "z"
+
+
+def _hex_trigrams(folded: str) -> list[str]:
+    """``_hex`` of each trigram; for ASCII text, slices of the whole value's hex (faster)."""
+    if not folded.isascii():
+        return [_hex(gram) for gram in text.trigrams(folded)]
+    whole = folded.encode().hex()
+    return [whole[i : i + 6] for i in range(0, len(whole) - 4, 2)]
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _hex(value: str) -> str:
+    return value.encode("utf-8", "surrogatepass").hex()

@@ -1,0 +1,46 @@
+"""The tables behind search, beside the core schema of ``store.tables``.
+
+``customer_text`` holds, for every text field of a live record (``IndexSpec.texts``), its
+folded value and its words (see ``core.text``); both backends keep it. SQLite adds a full-text
+index over tokens computed in Python (``store.fts``): ``customer_fts`` holds one document per
+record under an integer key ordered like ``(created_us, id)``, and ``customer_fts_rows`` maps
+each key back to its record. PostgreSQL indexes ``customer_text`` with ``pg_trgm`` instead.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from rolodex.store.tables import metadata
+
+customer_text = sa.Table(
+    "customer_text",
+    metadata,
+    sa.Column("tenant", sa.String(200), primary_key=True),
+    sa.Column(
+        "customer_id",
+        sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
+        primary_key=True,
+    ),
+    sa.Column("field", sa.String(200), primary_key=True),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Column("words", sa.Text, nullable=False),
+    sa.Column("folded", sa.Text, nullable=False),
+    sa.Index("ix_customer_text_order", "tenant", "field", "created_us", "customer_id"),
+    sqlite_with_rowid=False,
+)
+
+customer_fts_rows = sa.Table(
+    "customer_fts_rows",
+    metadata,
+    sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("tenant", sa.String(200), nullable=False),
+    sa.Column("customer_id", sa.String(255), nullable=False),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Index("ix_customer_fts_rows_record", "tenant", "customer_id", unique=True),
+)
+
+FTS_TABLE = "customer_fts"
+customer_fts = sa.table(FTS_TABLE, sa.column("rowid", sa.BigInteger), sa.column(FTS_TABLE))
+"""The SQLite FTS5 table: ``rowid`` is the key, ``tokens`` the document (contentless: FTS5
+keeps only its index), and the column named like the table takes MATCH expressions."""
