@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from rolodex.core import text
 from rolodex.core.index import IndexSpec, text_values
 from rolodex.core.records import Record
-from rolodex.store import fts
+from rolodex.store import fastpath, fts
 from rolodex.store.search_tables import FTS_TABLE, customer_fts_rows, customer_text
 
 # FTS5 takes commands as inserts into a column named like the table itself.
@@ -23,6 +23,23 @@ _DELETE_DOC = sa.text(
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, tokens) VALUES ('delete', :key, :doc)"
 )
 INSERT_DOC = sa.text(f"INSERT INTO {FTS_TABLE}(rowid, tokens) VALUES (:key, :doc)")
+
+# Built once, with bind parameters, for the fast path (``store.fastpath``).
+_drop_text = customer_text.delete().where(
+    customer_text.c.tenant == sa.bindparam("t"),
+    customer_text.c.customer_id == sa.bindparam("i"),
+    customer_text.c.field == sa.bindparam("f"),
+)
+_add_text = customer_text.insert()
+_key_of_record = sa.select(customer_fts_rows.c.key).where(
+    customer_fts_rows.c.tenant == sa.bindparam("t"),
+    customer_fts_rows.c.customer_id == sa.bindparam("i"),
+)
+_last_key_between = sa.select(sa.func.max(customer_fts_rows.c.key)).where(
+    customer_fts_rows.c.key.between(sa.bindparam("first"), sa.bindparam("last"))
+)
+_add_key = customer_fts_rows.insert()
+_drop_key = customer_fts_rows.delete().where(customer_fts_rows.c.key == sa.bindparam("key"))
 
 
 def sync(conn: sa.Connection, old: Record | None, new: Record | None, spec: IndexSpec) -> None:
@@ -49,22 +66,17 @@ def _live_texts(record: Record | None, spec: IndexSpec) -> dict[str, str]:
 def _write_rows(
     conn: sa.Connection, record: Record, before: Mapping[str, str], after: Mapping[str, str]
 ) -> None:
-    stale = [field for field in before if after.get(field) != before[field]]
+    t, i = record.tenant.key, record.id
+    stale = [{"t": t, "i": i, "f": field} for field in before if after.get(field) != before[field]]
     if stale:
-        conn.execute(
-            customer_text.delete().where(
-                customer_text.c.tenant == record.tenant.key,
-                customer_text.c.customer_id == record.id,
-                customer_text.c.field.in_(stale),
-            )
-        )
+        fastpath.run(conn, _drop_text, stale)
     fresh = [
         text_row(record, field, value)
         for field, value in after.items()
         if before.get(field) != value
     ]
     if fresh:
-        conn.execute(customer_text.insert(), fresh)
+        fastpath.run(conn, _add_text, fresh)
 
 
 def text_row(record: Record, field: str, value: str) -> dict[str, Any]:
@@ -84,45 +96,32 @@ def _write_document(
     tenant = record.tenant.key
     key = _key_of(conn, record)
     if key is not None and before:
-        conn.execute(_DELETE_DOC, {"key": key, "doc": fts.document(tenant, before)})
+        fastpath.run(conn, _DELETE_DOC, [{"key": key, "doc": fts.document(tenant, before)}])
     if not after:
         if key is not None:
-            conn.execute(customer_fts_rows.delete().where(customer_fts_rows.c.key == key))
+            fastpath.run(conn, _drop_key, [{"key": key}])
         return
     if key is None:
         key = _new_key(conn, record)
-    conn.execute(INSERT_DOC, {"key": key, "doc": fts.document(tenant, after)})
+    fastpath.run(conn, INSERT_DOC, [{"key": key, "doc": fts.document(tenant, after)}])
 
 
 def _key_of(conn: sa.Connection, record: Record) -> int | None:
-    key: int | None = conn.execute(
-        sa.select(customer_fts_rows.c.key).where(
-            customer_fts_rows.c.tenant == record.tenant.key,
-            customer_fts_rows.c.customer_id == record.id,
-        )
-    ).scalar()
+    key: int | None = fastpath.scalar(
+        conn, _key_of_record, {"t": record.tenant.key, "i": record.id}
+    )
     return key
 
 
 def _new_key(conn: sa.Connection, record: Record) -> int:
     """The next free key of the record's creation millisecond."""
+    t = record.tenant.key
     first = fts.first_key(record.created_us)
     last = first + (1 << fts.KEY_BITS) - 1
-    taken = conn.execute(
-        sa.select(sa.func.max(customer_fts_rows.c.key)).where(
-            customer_fts_rows.c.key.between(first, last)
-        )
-    ).scalar()
+    taken = fastpath.scalar(conn, _last_key_between, {"first": first, "last": last})
     key = first if taken is None else taken + 1
     if key > last:
         raise OverflowError("more than 2**20 searchable records created in one millisecond")
-    conn.execute(
-        customer_fts_rows.insert(),
-        {
-            "key": key,
-            "tenant": record.tenant.key,
-            "customer_id": record.id,
-            "created_us": record.created_us,
-        },
-    )
+    row = {"key": key, "tenant": t, "customer_id": record.id, "created_us": record.created_us}
+    fastpath.run(conn, _add_key, [row])
     return key
