@@ -19,6 +19,7 @@ Group commit: the writes that arrive during one turn of the event loop share one
 so they share its fsync, which otherwise costs more than the writes themselves. Each write
 runs inside its own savepoint, so one that fails (a taken key, a missing record) is undone
 alone; none is acknowledged before the commit, and if the commit fails, all of them fail.
+The batch's full-text index writes are made together at its end (``text_index.HeldDocuments``).
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ from sqlalchemy.pool import StaticPool
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import search, sql
+from rolodex.store import search, sql, text_index
 from rolodex.store.base import Change, ListQuery, Page, SearchQuery, Store
 from rolodex.store.migrate import upgrade
+from rolodex.store.text_index import HeldDocuments
 
 T = TypeVar("T")
 Write = tuple[Callable[[sa.Connection], Any], "asyncio.Future[Any]"]
@@ -110,9 +112,13 @@ class SQLiteStore(Store):
         batch, self._pending = self._pending, []
         settled: list[tuple[Any, Exception | None]]
         try:
-            with _translated_faults(), self._transaction():
+            with (
+                _translated_faults(),
+                self._transaction(),
+                text_index.held_documents(self._conn) as held,
+            ):
                 alone = len(batch) == 1
-                settled = [self._attempt(operation, alone=alone) for operation, _ in batch]
+                settled = [self._attempt(op, held, alone=alone) for op, _ in batch]
         except Exception as lost:
             settled = [(None, lost)] * len(batch)
         for (_, outcome), (value, failure) in zip(batch, settled, strict=True):
@@ -124,11 +130,12 @@ class SQLiteStore(Store):
                 outcome.set_exception(failure)
 
     def _attempt(
-        self, operation: Callable[[sa.Connection], T], *, alone: bool
+        self, operation: Callable[[sa.Connection], T], held: HeldDocuments, *, alone: bool
     ) -> tuple[T | None, Exception | None]:
         """Run one write of the batch; a failure undoes only that write (its savepoint)."""
         if alone:  # the transaction is this write's own: a failure rolls all of it back
             return operation(self._conn), None
+        mark = held.mark()
         self._driver.execute("SAVEPOINT write")
         try:
             with _translated_faults():
@@ -136,6 +143,7 @@ class SQLiteStore(Store):
         except Exception as failure:
             self._driver.execute("ROLLBACK TO write")
             self._driver.execute("RELEASE write")
+            held.drop_since(mark)
             return None, failure
         self._driver.execute("RELEASE write")
         return value, None

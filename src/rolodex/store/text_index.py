@@ -3,11 +3,15 @@
 ``customer_text`` gets one row per text field holding a string; on SQLite the record's
 full-text document (``store.fts``) follows it. A record that is deleted, softly or not, leaves
 both, so search never sees it.
+
+Inside :func:`held_documents` (SQLite's group commit) the full-text writes are held back and
+made together once the batch's writes are done; see :class:`HeldDocuments` for why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -96,14 +100,14 @@ def _write_document(
     tenant = record.tenant.key
     key = _key_of(conn, record)
     if key is not None and before:
-        fastpath.run(conn, _DELETE_DOC, [{"key": key, "doc": fts.document(tenant, before)}])
+        _write_fts(conn, key, fts.document(tenant, before), inserted=False)
     if not after:
         if key is not None:
             fastpath.run(conn, _drop_key, [{"key": key}])
         return
     if key is None:
         key = _new_key(conn, record)
-    fastpath.run(conn, INSERT_DOC, [{"key": key, "doc": fts.document(tenant, after)}])
+    _write_fts(conn, key, fts.document(tenant, after), inserted=True)
 
 
 def _key_of(conn: sa.Connection, record: Record) -> int | None:
@@ -125,3 +129,74 @@ def _new_key(conn: sa.Connection, record: Record) -> int:
     row = {"key": key, "tenant": t, "customer_id": record.id, "created_us": record.created_us}
     fastpath.run(conn, _add_key, [row])
     return key
+
+
+_HELD = "rolodex.held_documents"
+
+
+class HeldDocuments:
+    """Full-text document writes held back until the writes of a group commit are done.
+
+    Why: FTS5 flushes its pending terms to a new segment of its index at every ``SAVEPOINT``
+    and ``RELEASE``, and whenever a write goes back to a lower key or from inserting to
+    deleting. Group commit runs each write in a savepoint, so written at once every write of
+    a batch made segments of its own (and the merges that follow). Held, the batch's documents
+    are written as their net change, deletions then insertions, each in key order: two
+    segments per batch, 15-35 µs less CPU per write at 16 writes per batch.
+
+    Nothing sees the difference: writes never read the full-text index, reads never run while
+    a batch is being written, and the held writes are made inside the batch's transaction,
+    before its commit.
+    """
+
+    def __init__(self) -> None:
+        self._writes: list[tuple[int, str, bool]] = []
+        """(key, document, inserted) in the order the batch's writes made them."""
+
+    def add(self, key: int, document: str, *, inserted: bool) -> None:
+        self._writes.append((key, document, inserted))
+
+    def mark(self) -> int:
+        """A point to come back to with :meth:`drop_since` if the write that follows fails."""
+        return len(self._writes)
+
+    def drop_since(self, mark: int) -> None:
+        del self._writes[mark:]
+
+    def write(self, conn: sa.Connection) -> None:
+        """Each key's net change: the document it had before the batch out, its last one in."""
+        before: dict[int, str | None] = {}
+        after: dict[int, str | None] = {}
+        for key, document, inserted in self._writes:
+            before.setdefault(key, None if inserted else document)
+            after[key] = document if inserted else None
+        changed = sorted(key for key in before if before[key] != after[key])
+        for statement, state in ((_DELETE_DOC, before), (INSERT_DOC, after)):
+            rows = [{"key": key, "doc": state[key]} for key in changed if state[key] is not None]
+            if rows:
+                fastpath.run(conn, statement, rows)
+        self._writes.clear()
+
+
+@contextmanager
+def held_documents(conn: sa.Connection) -> Iterator[HeldDocuments]:
+    """Hold the full-text writes made on ``conn`` inside the block; write them as it ends.
+
+    A block that raises writes none of them: its transaction is being rolled back.
+    """
+    held = HeldDocuments()
+    conn.info[_HELD] = held
+    try:
+        yield held
+    finally:
+        del conn.info[_HELD]
+    held.write(conn)
+
+
+def _write_fts(conn: sa.Connection, key: int, document: str, *, inserted: bool) -> None:
+    held: HeldDocuments | None = conn.info.get(_HELD)
+    if held is not None:
+        held.add(key, document, inserted=inserted)
+    else:
+        statement = INSERT_DOC if inserted else _DELETE_DOC
+        fastpath.run(conn, statement, [{"key": key, "doc": document}])
