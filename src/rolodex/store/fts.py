@@ -53,12 +53,17 @@ def key_above(created_us: int) -> int:
 
 def document(tenant: str, texts: Mapping[str, str]) -> str:
     """The tokens of one record's text fields, the same for the same record every time."""
-    tokens: list[str] = []
+    runs: list[str] = []
     for field in sorted(texts):
         prefix = _prefix(tenant, field)
-        tokens.extend(prefix + "w" + _hex(word) for word in text.words(texts[field]))
-        tokens.extend(prefix + "t" + gram for gram in _hex_trigrams(text.fold(texts[field])))
-    return " ".join(tokens)
+        runs.append(_tagged(prefix + "w", [_hex(word) for word in text.words(texts[field])]))
+        runs.append(_tagged(prefix + "t", _hex_trigrams(text.fold(texts[field]))))
+    return " ".join(run for run in runs if run)
+
+
+def _tagged(tag: str, values: list[str]) -> str:
+    """``values`` each behind ``tag``, space-separated; joined whole, as a document is long."""
+    return tag + (" " + tag).join(values) if values else ""
 
 
 def words_phrase(tenant: str, field: str, query: str) -> str | None:
