@@ -29,6 +29,7 @@ from rolodex.dialects.stripe.decode import (
     decode_query,
 )
 from rolodex.dialects.stripe.errors import StripeError, from_core, internal, unrecognized_url
+from rolodex.dialects.wire import query_string
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ async def _call(request: Request) -> Call:
 
 async def _params(request: Request) -> dict[str, Any]:
     if request.method != "POST":
-        return decode_query(request.url.query)
+        return decode_query(query_string(request))
     content_type = request.headers.get("content-type", "")
     body = await _body(request)
     if body and not content_type.startswith(_FORM_TYPES):
