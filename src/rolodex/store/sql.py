@@ -120,6 +120,8 @@ def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, har
 
 
 def list_page(conn: sa.Connection, query: ListQuery) -> Page:
+    if query.where is None and query.sort is None:
+        return _plain_page(conn, query)
     order_key = sa.tuple_(customers.c.created_us, customers.c.id)
     stmt = sa.select(customers).where(*_live(conn, query))
     if query.after is not None:
@@ -131,6 +133,39 @@ def list_page(conn: sa.Connection, query: ListQuery) -> Page:
     rows = conn.execute(stmt.offset(query.offset).limit(query.limit + 1)).all()
     records = [_record(query.tenant, row) for row in rows[: query.limit]]
     return Page(records, has_more=len(rows) > query.limit)
+
+
+def _plain_page(conn: sa.Connection, query: ListQuery) -> Page:
+    """A page of every live record: the list request without filters, served by a statement
+    built once per order (building one costs more than SQLite takes to run it)."""
+    params = {"tenant": query.tenant.key, "limit": query.limit + 1, "offset": query.offset}
+    if query.after is not None:
+        params.update(after_created=query.after.created_us, after_id=query.after.id)
+    statement = _plain_page_statement(query.newest_first, continued=query.after is not None)
+    rows = fastpath.fetch_all(conn, statement, params)
+    records = [_record(query.tenant, row) for row in rows[: query.limit]]
+    return Page(records, has_more=len(rows) > query.limit)
+
+
+@functools.cache
+def _plain_page_statement(newest_first: bool, *, continued: bool) -> sa.Select[Any]:
+    """What ``list_page`` builds for a query without ``where`` or ``sort``, with parameters."""
+    live = (customers.c.tenant == sa.bindparam("tenant"), customers.c.deleted == sa.false())
+    statement = sa.select(customers).where(*live)
+    if continued:
+        order_key = sa.tuple_(customers.c.created_us, customers.c.id)
+        position = sa.tuple_(
+            sa.bindparam("after_created", type_=sa.BigInteger),
+            sa.bindparam("after_id", type_=sa.String),
+        )
+        statement = statement.where(order_key < position if newest_first else order_key > position)
+    direction = sa.desc if newest_first else sa.asc
+    statement = statement.order_by(direction(customers.c.created_us), direction(customers.c.id))
+    limit, offset = (
+        sa.bindparam("limit", type_=sa.Integer),
+        sa.bindparam("offset", type_=sa.Integer),
+    )
+    return statement.limit(limit).offset(offset)
 
 
 def _sorted_first(conn: sa.Connection, query: ListQuery) -> list[sa.UnaryExpression[Any]]:
