@@ -96,8 +96,10 @@ class SQLiteStore(Store):
         return self._read(lambda conn: search.search_count(conn, query))
 
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
-        with _translated_faults():
+        try:  # as ``_translated_faults``, without a generator on every read
             return operation(self._conn)
+        except (sa.exc.OperationalError, sqlite3.OperationalError) as fault:
+            raise _unavailable(fault) from fault
 
     async def _write(self, operation: Callable[[sa.Connection], T]) -> T:
         """Queue ``operation`` for the next group commit; return once it is durable."""
@@ -183,7 +185,9 @@ def _lower(value: object) -> object:
 def _translated_faults() -> Iterator[None]:
     try:
         yield
-    except sa.exc.OperationalError as fault:
-        raise Unavailable(str(fault.orig)) from fault
-    except sqlite3.OperationalError as fault:
-        raise Unavailable(str(fault)) from fault
+    except (sa.exc.OperationalError, sqlite3.OperationalError) as fault:
+        raise _unavailable(fault) from fault
+
+
+def _unavailable(fault: sa.exc.OperationalError | sqlite3.OperationalError) -> Unavailable:
+    return Unavailable(str(fault.orig if isinstance(fault, sa.exc.OperationalError) else fault))
