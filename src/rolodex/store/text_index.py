@@ -10,11 +10,13 @@ made together once the batch's writes are done; see :class:`HeldDocuments` for w
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from rolodex.core import text
 from rolodex.core.index import IndexSpec, text_values
@@ -34,7 +36,6 @@ _drop_text = customer_text.delete().where(
     customer_text.c.customer_id == sa.bindparam("i"),
     customer_text.c.field == sa.bindparam("f"),
 )
-_add_text = customer_text.insert()
 _key_of_record = sa.select(customer_fts_rows.c.key).where(
     customer_fts_rows.c.tenant == sa.bindparam("t"),
     customer_fts_rows.c.customer_id == sa.bindparam("i"),
@@ -71,16 +72,31 @@ def _write_rows(
     conn: sa.Connection, record: Record, before: Mapping[str, str], after: Mapping[str, str]
 ) -> None:
     t, i = record.tenant.key, record.id
-    stale = [{"t": t, "i": i, "f": field} for field in before if after.get(field) != before[field]]
-    if stale:
-        fastpath.run(conn, _drop_text, stale)
+    gone = [{"t": t, "i": i, "f": field} for field in before if field not in after]
+    if gone:
+        fastpath.run(conn, _drop_text, gone)
     fresh = [
         text_row(record, field, value)
         for field, value in after.items()
         if before.get(field) != value
     ]
     if fresh:
-        fastpath.run(conn, _add_text, fresh)
+        fastpath.run(conn, _put_text(conn.dialect.name), fresh)
+
+
+@functools.cache
+def _put_text(dialect_name: str) -> sa.Insert:
+    """Insert a field's row, or rewrite the one it has: one statement instead of two.
+
+    A record's ``created_us`` never changes, so a rewrite leaves it (and the index holding it)
+    as it is.
+    """
+    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(customer_text)
+    statement: sa.Insert = insert.on_conflict_do_update(
+        index_elements=[customer_text.c.tenant, customer_text.c.customer_id, customer_text.c.field],
+        set_={"words": insert.excluded.words, "folded": insert.excluded.folded},
+    )
+    return statement
 
 
 def text_row(record: Record, field: str, value: str) -> dict[str, Any]:
