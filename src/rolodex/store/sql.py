@@ -43,6 +43,17 @@ _drop_key = customer_keys.delete().where(
     customer_keys.c.kind == sa.bindparam("kind"),
     customer_keys.c.value == sa.bindparam("value"),
 )
+_move_term = (
+    customer_terms.update()
+    .where(
+        customer_terms.c.tenant == sa.bindparam("t"),
+        customer_terms.c.field == sa.bindparam("f"),
+        customer_terms.c.value == sa.bindparam("v"),
+        customer_terms.c.created_us == sa.bindparam("c"),
+        customer_terms.c.customer_id == sa.bindparam("i"),
+    )
+    .values(value=sa.bindparam("new"))
+)
 _hard_delete = customers.delete().where(
     customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i")
 )
@@ -204,9 +215,11 @@ def _sync_index(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) 
     new_keys = unique_keys(spec, new.tenant, new.fields)
     _drop_keys(conn, old_keys - new_keys)
     _add_keys(conn, new, new_keys - old_keys)
-    old_terms, new_terms = terms(spec, old.fields), terms(spec, new.fields)
-    _drop_terms(conn, old, old_terms - new_terms)
-    _add_terms(conn, new, new_terms - old_terms)
+    # A record has at most one value per term field, so each state is a mapping.
+    before, after = dict(terms(spec, old.fields)), dict(terms(spec, new.fields))
+    _move_terms(conn, new, before, after)
+    _drop_terms(conn, old, [(name, value) for name, value in before.items() if name not in after])
+    _add_terms(conn, new, [(name, value) for name, value in after.items() if name not in before])
 
 
 def _add_keys(conn: sa.Connection, record: Record, keys: Iterable[KeyRow]) -> None:
@@ -248,6 +261,20 @@ def _drop_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, 
     rows = [{"t": t, "f": name, "v": value, "c": c, "i": i} for name, value in pairs]
     if rows:
         fastpath.run(conn, _drop_term, rows)
+
+
+def _move_terms(
+    conn: sa.Connection, record: Record, before: dict[str, str], after: dict[str, str]
+) -> None:
+    """A field whose value changed keeps its row with the new value: one statement, not two."""
+    t, c, i = record.tenant.key, record.created_us, record.id
+    rows = [
+        {"t": t, "f": name, "v": value, "c": c, "i": i, "new": after[name]}
+        for name, value in before.items()
+        if after.get(name, value) != value
+    ]
+    if rows:
+        fastpath.run(conn, _move_term, rows)
 
 
 def _insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table) -> sa.Insert:
