@@ -7,11 +7,14 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from rolodex.core import patch as patches
 from rolodex.core.errors import AlreadyExists, NotFound
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import merge
 from rolodex.core.records import Record, Tenant
+from rolodex.store import fts, sql
 from rolodex.store.base import Change, ListQuery
 from rolodex.store.sqlite import SQLiteStore
 
@@ -123,3 +126,83 @@ def test_deleted_comes_back_as_a_boolean(tmp_path: Path) -> None:
     found = asyncio.run(scenario())
     assert found is not None
     assert found.deleted is True
+
+
+TEXT_SPEC = IndexSpec(texts=("name",))
+
+
+def _named(n: int, name: str) -> Record:
+    return Record(TENANT, f"cus_{n}", created_us=1_000 + n, fields={"name": name})
+
+
+def _documents_matching(store: SQLiteStore, word: str) -> list[int]:
+    phrase = fts.words_phrase(TENANT.key, "name", word)
+    query = "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?"
+    return [key for (key,) in store._driver.execute(query, (phrase,))]
+
+
+def test_a_batch_writes_its_full_text_documents_after_its_last_savepoint(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> list[str]:
+        store = await _store(tmp_path)
+        statements = _count_commits(store)
+        await asyncio.gather(*(store.insert(_named(n, f"Name {n}"), TEXT_SPEC) for n in range(5)))
+        assert len(_documents_matching(store, "name")) == 5
+        await store.close()
+        return statements
+
+    statements = asyncio.run(scenario())
+    documents = [
+        i for i, sql in enumerate(statements) if sql.startswith("INSERT INTO customer_fts(")
+    ]
+    assert len(documents) == 5
+    assert min(documents) > max(i for i, sql in enumerate(statements) if sql == "RELEASE write")
+    assert max(documents) < statements.index("COMMIT")
+
+
+def test_a_failing_write_of_a_batch_leaves_no_full_text_document(tmp_path: Path) -> None:
+    def insert_then_fail(conn: sa.Connection) -> None:
+        sql.insert(conn, _named(2, "Ghost"), TEXT_SPEC)
+        raise ValueError("refused after writing")
+
+    async def scenario() -> tuple[list[int], list[int], object]:
+        store = await _store(tmp_path)
+        outcomes = await asyncio.gather(
+            store.insert(_named(1, "Kept"), TEXT_SPEC),
+            store._write(insert_then_fail),
+            store.insert(_named(3, "Also kept"), TEXT_SPEC),
+            return_exceptions=True,
+        )
+        found = _documents_matching(store, "kept"), _documents_matching(store, "ghost")
+        await store.close()
+        return *found, outcomes[1]
+
+    kept, ghosts, failure = asyncio.run(scenario())
+    assert isinstance(failure, ValueError)
+    assert len(kept) == 2
+    assert ghosts == []
+
+
+def test_a_batch_leaves_the_full_text_index_as_its_last_writes_left_each_record(
+    tmp_path: Path,
+) -> None:
+    def rename(name: str) -> Change:
+        return lambda record: record.with_fields({"name": name})
+
+    async def scenario() -> dict[str, int]:
+        store = await _store(tmp_path)
+        await store.insert(_named(1, "Alpha"), TEXT_SPEC)
+        await asyncio.gather(
+            store.update(TENANT, "cus_1", rename("Beta"), TEXT_SPEC),
+            store.insert(_named(2, "Passing"), TEXT_SPEC),
+            store.update(TENANT, "cus_1", rename("Gamma"), TEXT_SPEC),
+            store.delete(TENANT, "cus_2", TEXT_SPEC, hard=False),
+            store.insert(_named(3, "Alpha"), TEXT_SPEC),
+        )
+        words = ("alpha", "beta", "gamma", "passing")
+        found = {word: len(_documents_matching(store, word)) for word in words}
+        await store.close()
+        return found
+
+    assert asyncio.run(scenario()) == {"alpha": 1, "beta": 0, "gamma": 1, "passing": 0}

@@ -36,10 +36,12 @@ def create_app(settings: Settings, store: Store, *, migrate: bool = True) -> ASG
 
     return Router(
         routes=[
+            # Stripe's root routes first: they are the busiest, and no path that one of them
+            # matches (all under /v1/) can match a mount, so the order decides nothing else.
+            *stripe_routes,
             Mount("/stripe", routes=stripe_routes),
             Mount("/autumn", routes=autumn.routes(ctx)),
             Mount("/dub", routes=dub.routes(ctx)),
-            *stripe_routes,
         ],
         default=request_response(stripe.not_found),
         lifespan=lifespan,

@@ -53,12 +53,35 @@ def key_above(created_us: int) -> int:
 
 def document(tenant: str, texts: Mapping[str, str]) -> str:
     """The tokens of one record's text fields, the same for the same record every time."""
-    tokens: list[str] = []
-    for field in sorted(texts):
-        prefix = _prefix(tenant, field)
-        tokens.extend(prefix + "w" + _hex(word) for word in text.words(texts[field]))
-        tokens.extend(prefix + "t" + gram for gram in _hex_trigrams(text.fold(texts[field])))
-    return " ".join(tokens)
+    runs = (_field_tokens(_prefix(tenant, field), texts[field]) for field in sorted(texts))
+    return " ".join(run for run in runs if run)
+
+
+_CACHED_LENGTH = 256
+
+
+def _field_tokens(prefix: str, value: str) -> str:
+    """One field's tokens; short values' are cached, as an update makes the document of the
+    record before it and after it, and most of their fields are the same."""
+    if len(value) <= _CACHED_LENGTH:
+        return _cached_field_tokens(prefix, value)
+    return _tokens(prefix, value)
+
+
+@functools.lru_cache(maxsize=2048)
+def _cached_field_tokens(prefix: str, value: str) -> str:
+    return _tokens(prefix, value)
+
+
+def _tokens(prefix: str, value: str) -> str:
+    words = _tagged(prefix + "w", [_hex(word) for word in text.words(value)])
+    grams = _tagged(prefix + "t", _hex_trigrams(text.fold(value)))
+    return f"{words} {grams}" if words and grams else words or grams
+
+
+def _tagged(tag: str, values: list[str]) -> str:
+    """``values`` each behind ``tag``, space-separated; joined whole, as a document is long."""
+    return tag + (" " + tag).join(values) if values else ""
 
 
 def words_phrase(tenant: str, field: str, query: str) -> str | None:

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from typing import Any, cast
+from typing import Any
 
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
 from rolodex.core.index import IndexSpec, KeyRow, UniqueField, scope_key, terms, unique_keys
 from rolodex.core.records import Record, Tenant
-from rolodex.store import text_index
+from rolodex.store import fastpath, text_index
 from rolodex.store.base import Change, ListQuery, Page
 from rolodex.store.compile import compile_condition, document_value
 from rolodex.store.tables import customer_keys, customer_terms, customers
@@ -44,6 +43,25 @@ _drop_key = customer_keys.delete().where(
     customer_keys.c.kind == sa.bindparam("kind"),
     customer_keys.c.value == sa.bindparam("value"),
 )
+_move_term = (
+    customer_terms.update()
+    .where(
+        customer_terms.c.tenant == sa.bindparam("t"),
+        customer_terms.c.field == sa.bindparam("f"),
+        customer_terms.c.value == sa.bindparam("v"),
+        customer_terms.c.created_us == sa.bindparam("c"),
+        customer_terms.c.customer_id == sa.bindparam("i"),
+    )
+    .values(value=sa.bindparam("new"))
+)
+_hard_delete = customers.delete().where(
+    customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i")
+)
+_soft_delete = (
+    customers.update()
+    .where(customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i"))
+    .values(deleted=sa.true(), version=sa.bindparam("version"))
+)
 _add_term = customer_terms.insert()
 _drop_term = customer_terms.delete().where(
     customer_terms.c.tenant == sa.bindparam("t"),
@@ -55,7 +73,7 @@ _drop_term = customer_terms.delete().where(
 
 
 def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
-    inserted = _run(conn, _insert_ignoring_conflicts(conn, customers), [_row(record)])
+    inserted = fastpath.run(conn, _insert_ignoring_conflicts(conn, customers), [_row(record)])
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
     _add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
@@ -64,13 +82,13 @@ def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
 
 
 def get(conn: sa.Connection, tenant: Tenant, id: str) -> Record | None:
-    row = _first(conn, _by_id, {"tenant": tenant.key, "id": id})
+    row = fastpath.first(conn, _by_id, {"tenant": tenant.key, "id": id})
     return None if row is None else _record(tenant, row)
 
 
 def find(conn: sa.Connection, tenant: Tenant, key: UniqueField, value: str) -> Record | None:
     scope = scope_key(key.scope, tenant)
-    holder = conn.execute(_holder, {"scope": scope, "kind": key.name, "value": value}).scalar()
+    holder = fastpath.scalar(conn, _holder, {"scope": scope, "kind": key.name, "value": value})
     record = None if holder is None else get(conn, tenant, holder)
     return record if record is not None and not record.deleted else None
 
@@ -78,14 +96,14 @@ def find(conn: sa.Connection, tenant: Tenant, key: UniqueField, value: str) -> R
 def update(
     conn: sa.Connection, tenant: Tenant, id: str, change: Change, spec: IndexSpec
 ) -> tuple[Record, Record]:
-    row = _first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
+    row = fastpath.first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
     old = None if row is None else _record(tenant, row)
     if old is None or old.deleted:
         raise NotFound(id)
     new = change(old)
     if new.fields == old.fields:
         return old, old
-    _run(
+    fastpath.run(
         conn,
         _write_doc,
         [{"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}],
@@ -96,24 +114,25 @@ def update(
 
 
 def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
-    row = conn.execute(_by_id_for_update, {"tenant": tenant.key, "id": id}).first()
-    if row is None or row.deleted:
+    row = fastpath.first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
+    old = None if row is None else _record(tenant, row)
+    if old is None or old.deleted:
         raise NotFound(id)
-    old = _record(tenant, row)
     gone = old.with_fields({})
     _drop_terms(conn, old, terms(spec, old.fields))
     text_index.sync(conn, old, None, spec)
     if hard or not spec.keep_keys_on_delete:
         _drop_keys(conn, unique_keys(spec, tenant, old.fields))
-    where = (customers.c.tenant == tenant.key, customers.c.id == id)
     if hard:
-        conn.execute(customers.delete().where(*where))
+        fastpath.run(conn, _hard_delete, [{"t": tenant.key, "i": id}])
     else:
-        conn.execute(customers.update().where(*where).values(deleted=True, version=gone.version))
+        fastpath.run(conn, _soft_delete, [{"t": tenant.key, "i": id, "version": gone.version}])
     return old
 
 
 def list_page(conn: sa.Connection, query: ListQuery) -> Page:
+    if query.where is None and query.sort is None:
+        return _plain_page(conn, query)
     order_key = sa.tuple_(customers.c.created_us, customers.c.id)
     stmt = sa.select(customers).where(*_live(conn, query))
     if query.after is not None:
@@ -125,6 +144,39 @@ def list_page(conn: sa.Connection, query: ListQuery) -> Page:
     rows = conn.execute(stmt.offset(query.offset).limit(query.limit + 1)).all()
     records = [_record(query.tenant, row) for row in rows[: query.limit]]
     return Page(records, has_more=len(rows) > query.limit)
+
+
+def _plain_page(conn: sa.Connection, query: ListQuery) -> Page:
+    """A page of every live record: the list request without filters, served by a statement
+    built once per order (building one costs more than SQLite takes to run it)."""
+    params = {"tenant": query.tenant.key, "limit": query.limit + 1, "offset": query.offset}
+    if query.after is not None:
+        params.update(after_created=query.after.created_us, after_id=query.after.id)
+    statement = _plain_page_statement(query.newest_first, continued=query.after is not None)
+    rows = fastpath.fetch_all(conn, statement, params)
+    records = [_record(query.tenant, row) for row in rows[: query.limit]]
+    return Page(records, has_more=len(rows) > query.limit)
+
+
+@functools.cache
+def _plain_page_statement(newest_first: bool, *, continued: bool) -> sa.Select[Any]:
+    """What ``list_page`` builds for a query without ``where`` or ``sort``, with parameters."""
+    live = (customers.c.tenant == sa.bindparam("tenant"), customers.c.deleted == sa.false())
+    statement = sa.select(customers).where(*live)
+    if continued:
+        order_key = sa.tuple_(customers.c.created_us, customers.c.id)
+        position = sa.tuple_(
+            sa.bindparam("after_created", type_=sa.BigInteger),
+            sa.bindparam("after_id", type_=sa.String),
+        )
+        statement = statement.where(order_key < position if newest_first else order_key > position)
+    direction = sa.desc if newest_first else sa.asc
+    statement = statement.order_by(direction(customers.c.created_us), direction(customers.c.id))
+    limit, offset = (
+        sa.bindparam("limit", type_=sa.Integer),
+        sa.bindparam("offset", type_=sa.Integer),
+    )
+    return statement.limit(limit).offset(offset)
 
 
 def _sorted_first(conn: sa.Connection, query: ListQuery) -> list[sa.UnaryExpression[Any]]:
@@ -163,9 +215,11 @@ def _sync_index(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) 
     new_keys = unique_keys(spec, new.tenant, new.fields)
     _drop_keys(conn, old_keys - new_keys)
     _add_keys(conn, new, new_keys - old_keys)
-    old_terms, new_terms = terms(spec, old.fields), terms(spec, new.fields)
-    _drop_terms(conn, old, old_terms - new_terms)
-    _add_terms(conn, new, new_terms - old_terms)
+    # A record has at most one value per term field, so each state is a mapping.
+    before, after = dict(terms(spec, old.fields)), dict(terms(spec, new.fields))
+    _move_terms(conn, new, before, after)
+    _drop_terms(conn, old, [(name, value) for name, value in before.items() if name not in after])
+    _add_terms(conn, new, [(name, value) for name, value in after.items() if name not in before])
 
 
 def _add_keys(conn: sa.Connection, record: Record, keys: Iterable[KeyRow]) -> None:
@@ -177,14 +231,14 @@ def _add_keys(conn: sa.Connection, record: Record, keys: Iterable[KeyRow]) -> No
             "tenant": record.tenant.key,
             "customer_id": record.id,
         }
-        if _run(conn, _insert_ignoring_conflicts(conn, customer_keys), [row]).rowcount == 0:
+        if fastpath.run(conn, _insert_ignoring_conflicts(conn, customer_keys), [row]).rowcount == 0:
             raise AlreadyExists(key.kind, key.value)
 
 
 def _drop_keys(conn: sa.Connection, keys: Iterable[KeyRow]) -> None:
     rows = [{"scope": key.scope, "kind": key.kind, "value": key.value} for key in keys]
     if rows:
-        conn.execute(_drop_key, rows)
+        fastpath.run(conn, _drop_key, rows)
 
 
 def _add_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, str]]) -> None:
@@ -199,14 +253,28 @@ def _add_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, s
         for name, value in pairs
     ]
     if rows:
-        _run(conn, _add_term, rows)
+        fastpath.run(conn, _add_term, rows)
 
 
 def _drop_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, str]]) -> None:
     t, c, i = record.tenant.key, record.created_us, record.id
     rows = [{"t": t, "f": name, "v": value, "c": c, "i": i} for name, value in pairs]
     if rows:
-        _run(conn, _drop_term, rows)
+        fastpath.run(conn, _drop_term, rows)
+
+
+def _move_terms(
+    conn: sa.Connection, record: Record, before: dict[str, str], after: dict[str, str]
+) -> None:
+    """A field whose value changed keeps its row with the new value: one statement, not two."""
+    t, c, i = record.tenant.key, record.created_us, record.id
+    rows = [
+        {"t": t, "f": name, "v": value, "c": c, "i": i, "new": after[name]}
+        for name, value in before.items()
+        if after.get(name, value) != value
+    ]
+    if rows:
+        fastpath.run(conn, _move_term, rows)
 
 
 def _insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table) -> sa.Insert:
@@ -244,65 +312,6 @@ def _record(tenant: Tenant, row: Sequence[Any]) -> Record:
         version=version,
         deleted=bool(deleted),  # SQLite hands booleans back as 0 and 1
     )
-
-
-def _run(conn: sa.Connection, statement: sa.ClauseElement, rows: list[dict[str, Any]]) -> Any:
-    """Run one of the statements on every request's path; returns a cursor-like result.
-
-    On SQLite, SQLAlchemy's execution path (parameter and result processing, row objects)
-    costs several times what SQLite takes to answer a primary-key lookup, so these statements
-    are compiled once and their SQL handed straight to sqlite3's cursor, inside the caller's
-    transaction. They bind only strings, integers and booleans, which the driver takes as
-    they are.
-    """
-    if conn.dialect.name != "sqlite":
-        # A PostgreSQL round trip dwarfs SQLAlchemy's cost, and its execution layer translates
-        # driver faults into the errors the adapter reports as Unavailable.
-        executable = cast(sa.Executable, statement)
-        return conn.execute(
-            executable.execution_options(preserve_rowcount=True),
-            rows[0] if len(rows) == 1 else rows,
-        )
-    sql, names = _compiled(conn.dialect, statement)
-    args = rows if names is None else [tuple(row[name] for name in names) for row in rows]
-    cursor = conn.connection.cursor()
-    if len(args) == 1:
-        cursor.execute(sql, args[0])
-    else:
-        cursor.executemany(sql, args)
-    return cursor
-
-
-def _first(
-    conn: sa.Connection, statement: sa.ClauseElement, params: dict[str, Any]
-) -> Sequence[Any] | None:
-    """The first row, with the cursor closed at once so that no read stays open."""
-    cursor = _run(conn, statement, [params])
-    try:
-        row: Sequence[Any] | None = cursor.fetchone()
-        return row
-    finally:
-        cursor.close()
-
-
-_COMPILED: dict[tuple[str, str, int], tuple[sa.ClauseElement, str, tuple[str, ...] | None]] = {}
-
-
-def _compiled(
-    dialect: sa.Dialect, statement: sa.ClauseElement
-) -> tuple[str, tuple[str, ...] | None]:
-    """The statement's SQL for this dialect and, for positional drivers, its parameter order.
-
-    Keyed by identity: the statements are built once, at import or by a cached factory, and
-    each entry holds its statement so that no identity is ever reused.
-    """
-    key = (dialect.name, dialect.paramstyle, id(statement))
-    if key not in _COMPILED:
-        compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
-        order = tuple(compiled.positiontup or ()) if compiled.positional else None
-        _COMPILED[key] = (statement, compiled.string, order)
-    _, sql, order = _COMPILED[key]
-    return sql, order
 
 
 def _dumps(fields: Any) -> str:

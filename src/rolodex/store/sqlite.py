@@ -19,6 +19,7 @@ Group commit: the writes that arrive during one turn of the event loop share one
 so they share its fsync, which otherwise costs more than the writes themselves. Each write
 runs inside its own savepoint, so one that fails (a taken key, a missing record) is undone
 alone; none is acknowledged before the commit, and if the commit fails, all of them fail.
+The batch's full-text index writes are made together at its end (``text_index.HeldDocuments``).
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ from sqlalchemy.pool import StaticPool
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import search, sql
+from rolodex.store import search, sql, text_index
 from rolodex.store.base import Change, ListQuery, Page, SearchQuery, Store
 from rolodex.store.migrate import upgrade
+from rolodex.store.text_index import HeldDocuments
 
 T = TypeVar("T")
 Write = tuple[Callable[[sa.Connection], Any], "asyncio.Future[Any]"]
@@ -94,8 +96,10 @@ class SQLiteStore(Store):
         return self._read(lambda conn: search.search_count(conn, query))
 
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
-        with _translated_faults():
+        try:  # as ``_translated_faults``, without a generator on every read
             return operation(self._conn)
+        except (sa.exc.OperationalError, sqlite3.OperationalError) as fault:
+            raise _unavailable(fault) from fault
 
     async def _write(self, operation: Callable[[sa.Connection], T]) -> T:
         """Queue ``operation`` for the next group commit; return once it is durable."""
@@ -110,9 +114,13 @@ class SQLiteStore(Store):
         batch, self._pending = self._pending, []
         settled: list[tuple[Any, Exception | None]]
         try:
-            with _translated_faults(), self._transaction():
+            with (
+                _translated_faults(),
+                self._transaction(),
+                text_index.held_documents(self._conn) as held,
+            ):
                 alone = len(batch) == 1
-                settled = [self._attempt(operation, alone=alone) for operation, _ in batch]
+                settled = [self._attempt(op, held, alone=alone) for op, _ in batch]
         except Exception as lost:
             settled = [(None, lost)] * len(batch)
         for (_, outcome), (value, failure) in zip(batch, settled, strict=True):
@@ -124,11 +132,12 @@ class SQLiteStore(Store):
                 outcome.set_exception(failure)
 
     def _attempt(
-        self, operation: Callable[[sa.Connection], T], *, alone: bool
+        self, operation: Callable[[sa.Connection], T], held: HeldDocuments, *, alone: bool
     ) -> tuple[T | None, Exception | None]:
         """Run one write of the batch; a failure undoes only that write (its savepoint)."""
         if alone:  # the transaction is this write's own: a failure rolls all of it back
             return operation(self._conn), None
+        mark = held.mark()
         self._driver.execute("SAVEPOINT write")
         try:
             with _translated_faults():
@@ -136,6 +145,7 @@ class SQLiteStore(Store):
         except Exception as failure:
             self._driver.execute("ROLLBACK TO write")
             self._driver.execute("RELEASE write")
+            held.drop_since(mark)
             return None, failure
         self._driver.execute("RELEASE write")
         return value, None
@@ -175,7 +185,9 @@ def _lower(value: object) -> object:
 def _translated_faults() -> Iterator[None]:
     try:
         yield
-    except sa.exc.OperationalError as fault:
-        raise Unavailable(str(fault.orig)) from fault
-    except sqlite3.OperationalError as fault:
-        raise Unavailable(str(fault)) from fault
+    except (sa.exc.OperationalError, sqlite3.OperationalError) as fault:
+        raise _unavailable(fault) from fault
+
+
+def _unavailable(fault: sa.exc.OperationalError | sqlite3.OperationalError) -> Unavailable:
+    return Unavailable(str(fault.orig if isinstance(fault, sa.exc.OperationalError) else fault))

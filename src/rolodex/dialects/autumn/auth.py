@@ -8,6 +8,7 @@ same secret part names the same organisation; Autumn lets it read one customer a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -41,6 +42,13 @@ def credentials_of(authorization: str | None) -> Credentials:
     token = header.removeprefix("Bearer ").strip()
     if not token.startswith(_KNOWN_PREFIXES):
         raise AutumnError("Invalid authorization token prefix", "invalid_request", status=401)
+    return _credentials_of_token(token)
+
+
+@functools.lru_cache(maxsize=4096)
+def _credentials_of_token(token: str) -> Credentials:
+    """Cached: a client sends the same key with every request. Only well-formed keys (at most
+    211 characters) are kept; a rejected one raises, which the cache does not keep."""
     matched = _WELL_FORMED.fullmatch(token)
     if matched is None:
         raise AutumnError(f"Invalid secret key: {masked(token)}", "invalid_secret_key", status=401)

@@ -28,6 +28,7 @@ from rolodex.dialects.autumn.errors import (
     invalid_inputs,
 )
 from rolodex.dialects.autumn.versions import version_of
+from rolodex.dialects.wire import query_string
 from rolodex.service import Context
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ def _serve(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
                 tenant=credentials.tenant,
                 version=version_of(request.headers.get("x-api-version")),
                 body=await _body(request),
-                query=decode.query_params(request.url.query),
+                query=decode.query_params(query_string(request)),
                 path={**request.path_params, **endpoint.fixed},
             )
             return _respond(await operation.handler(call), 200)

@@ -6,6 +6,7 @@ accepted and names its own workspace (hashed, so no key is ever stored).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
@@ -40,6 +41,13 @@ def tenant_of(authorization: str | None, query: Mapping[str, str]) -> Tenant:
         if not query.get("workspaceId"):
             raise DubError("not_found", NO_WORKSPACE)
         raise DubError("unauthorized", INVALID_KEY)
+    return _workspace_of(key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _workspace_of(key: str) -> Tenant:
+    """Cached: a client sends the same key with every request. Only well-formed keys (at most
+    132 characters) are kept; a rejected one raises, which the cache does not keep."""
     if _WORKSPACE_KEY.fullmatch(key) is None:
         raise DubError("unauthorized", INVALID_KEY)
     workspace = hashlib.sha256(key.encode()).hexdigest()[:24]

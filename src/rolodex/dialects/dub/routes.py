@@ -24,6 +24,7 @@ from rolodex.dialects.dub import fields, params, translate
 from rolodex.dialects.dub.auth import tenant_of
 from rolodex.dialects.dub.decode import MAX_BODY_BYTES, BodyTooLarge, json_body, query_of
 from rolodex.dialects.dub.errors import DubError, from_core, internal
+from rolodex.dialects.wire import query_string
 from rolodex.service import ById, Context
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ def _endpoint(handlers: Mapping[str, Handler]) -> Callable[[Request], Awaitable[
 
 
 async def _serve(request: Request, handler: Handler) -> Response:
-    query = query_of(request.url.query)
+    query = query_of(query_string(request))
     tenant = tenant_of(request.headers.get("authorization"), query)
     body = await _body(request) if request.method in _WITH_BODY else b""
     payload, status = await handler(Call(tenant, query, request.path_params, body))

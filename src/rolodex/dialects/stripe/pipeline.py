@@ -29,10 +29,18 @@ from rolodex.dialects.stripe.decode import (
     decode_query,
 )
 from rolodex.dialects.stripe.errors import StripeError, from_core, internal, unrecognized_url
+from rolodex.dialects.wire import query_string
 
 log = logging.getLogger(__name__)
 
 _REQUEST_ID_ALPHABET = string.ascii_letters + string.digits
+_REQUEST_ID_LENGTH = 14
+_UNBIASED = 256 - 256 % len(_REQUEST_ID_ALPHABET)
+"""Random bytes below this map evenly onto the alphabet; the few above it are dropped."""
+_BYTE_TO_CHARACTER = bytes(
+    ord(_REQUEST_ID_ALPHABET[byte % len(_REQUEST_ID_ALPHABET)]) for byte in range(_UNBIASED)
+).ljust(256, b"?")
+_DROPPED_BYTES = bytes(range(_UNBIASED, 256))
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -83,7 +91,7 @@ async def _call(request: Request) -> Call:
 
 async def _params(request: Request) -> dict[str, Any]:
     if request.method != "POST":
-        return decode_query(request.url.query)
+        return decode_query(query_string(request))
     content_type = request.headers.get("content-type", "")
     body = await _body(request)
     if body and not content_type.startswith(_FORM_TYPES):
@@ -120,4 +128,14 @@ def _respond(request: Request, body: dict[str, Any], status: int) -> Response:
 
 
 def _request_id() -> str:
-    return "req_" + "".join(secrets.choice(_REQUEST_ID_ALPHABET) for _ in range(14))
+    """``req_`` and 14 characters drawn evenly from letters and digits.
+
+    One draw of random bytes mapped by a table, rather than a draw per character: per
+    character, drawing is a tenth of a short request's cost.
+    """
+    drawn = b""
+    while len(drawn) < _REQUEST_ID_LENGTH:
+        drawn += secrets.token_bytes(_REQUEST_ID_LENGTH + 4).translate(
+            _BYTE_TO_CHARACTER, _DROPPED_BYTES
+        )
+    return "req_" + drawn[:_REQUEST_ID_LENGTH].decode()

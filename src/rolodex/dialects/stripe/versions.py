@@ -9,6 +9,7 @@ answers in the newest shape, except where a parameter was added or removed at a 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
@@ -29,9 +30,22 @@ class Version:
         return self.released < datetime.date.fromisoformat(release)
 
 
+_LONGEST_CACHED = 64
+
+
 def parse(header: str | None) -> Version:
     """The version a request asks for; a malformed one is refused as Stripe refuses it."""
     text = DEFAULT if header is None else header.strip()
+    return _cached_version(text) if len(text) <= _LONGEST_CACHED else _version(text)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_version(text: str) -> Version:
+    """Cached: clients send one version with every request (an SDK pins its own)."""
+    return _version(text)
+
+
+def _version(text: str) -> Version:
     matched = _WELL_FORMED.fullmatch(text)
     try:
         released = datetime.date.fromisoformat(matched.group(1)) if matched else None
