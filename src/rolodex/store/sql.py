@@ -73,7 +73,9 @@ _drop_term = customer_terms.delete().where(
 
 
 def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
-    inserted = fastpath.run(conn, _insert_ignoring_conflicts(conn, customers), [_row(record)])
+    inserted = fastpath.run(
+        conn, _insert_ignoring_conflicts(conn, customers), [customer_row(record)]
+    )
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
     _add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
@@ -290,7 +292,8 @@ def _ignoring_conflicts(dialect_name: str, table: sa.Table) -> sa.Insert:
     return statement
 
 
-def _row(record: Record) -> dict[str, Any]:
+def customer_row(record: Record) -> dict[str, Any]:
+    """The ``customers`` row that stores ``record``."""
     return {
         "tenant": record.tenant.key,
         "id": record.id,
