@@ -54,6 +54,19 @@ def test_writes_arriving_together_share_one_commit(tmp_path: Path) -> None:
     assert statements.count("COMMIT") == 1
 
 
+def test_a_write_made_a_turn_of_the_loop_later_joins_the_batch(tmp_path: Path) -> None:
+    async def scenario() -> list[str]:
+        store = await _store(tmp_path)
+        statements = _count_commits(store)
+        first = asyncio.ensure_future(store.insert(_record(1), SPEC))
+        await asyncio.sleep(0)  # the first write is queued; the second comes a turn later
+        await asyncio.gather(first, store.insert(_record(2), SPEC))
+        await store.close()
+        return statements
+
+    assert asyncio.run(scenario()).count("COMMIT") == 1
+
+
 def test_a_failing_write_is_undone_alone(tmp_path: Path) -> None:
     async def scenario() -> tuple[object, ...]:
         store = await _store(tmp_path)

@@ -78,10 +78,10 @@ class PostgresStore(Store):
         await self._run(lambda conn: sql.insert(conn, record, spec))
 
     async def get(self, tenant: Tenant, id: str) -> Record | None:
-        return await self._run(lambda conn: sql.get(conn, tenant, id))
+        return await self._read(lambda conn: sql.get(conn, tenant, id))
 
     async def find(self, tenant: Tenant, key: UniqueField, value: str) -> Record | None:
-        return await self._run(lambda conn: sql.find(conn, tenant, key, value))
+        return await self._read(lambda conn: sql.find(conn, tenant, key, value))
 
     async def update(
         self, tenant: Tenant, id: str, change: Change, spec: IndexSpec
@@ -92,16 +92,16 @@ class PostgresStore(Store):
         return await self._run(lambda conn: sql.delete(conn, tenant, id, spec, hard=hard))
 
     async def list(self, query: ListQuery) -> Page:
-        return await self._run(lambda conn: sql.list_page(conn, query))
+        return await self._read(lambda conn: sql.list_page(conn, query))
 
     async def count(self, query: ListQuery) -> int:
-        return await self._run(lambda conn: sql.count(conn, query))
+        return await self._read(lambda conn: sql.count(conn, query))
 
     async def search(self, query: SearchQuery) -> Page:
-        return await self._run(lambda conn: search.search_page(conn, query))
+        return await self._read(lambda conn: search.search_page(conn, query))
 
     async def search_count(self, query: SearchQuery) -> int:
-        return await self._run(lambda conn: search.search_count(conn, query))
+        return await self._read(lambda conn: search.search_count(conn, query))
 
     async def _run(self, operation: Callable[[sa.Connection], T]) -> T:
         """Run ``operation`` in one transaction, giving up once the deadline passes.
@@ -112,6 +112,18 @@ class PostgresStore(Store):
         with translated_faults():
             async with asyncio.timeout(self._deadline_s), self._transaction() as conn:
                 return await conn.run_sync(operation)
+
+    async def _read(self, operation: Callable[[sa.Connection], T]) -> T:
+        """Run a read without an explicit transaction, within the same deadline as ``_run``.
+
+        At PostgreSQL's READ COMMITTED every statement sees its own snapshot inside a
+        transaction or out of it, so a read sees the same either way; out of one, it spares
+        the round trips of ``BEGIN`` and ``COMMIT``.
+        """
+        with translated_faults():
+            async with asyncio.timeout(self._deadline_s), self._engine.connect() as conn:
+                autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                return await autocommit.run_sync(operation)
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncConnection]:

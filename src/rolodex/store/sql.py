@@ -213,10 +213,11 @@ def _map_prefixes(spec: IndexSpec) -> frozenset[str]:
 
 
 def _sync_index(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) -> None:
-    old_keys = unique_keys(spec, old.tenant, old.fields)
-    new_keys = unique_keys(spec, new.tenant, new.fields)
-    _drop_keys(conn, old_keys - new_keys)
-    _add_keys(conn, new, new_keys - old_keys)
+    if any(old.fields.get(key.name) != new.fields.get(key.name) for key in spec.unique):
+        old_keys = unique_keys(spec, old.tenant, old.fields)
+        new_keys = unique_keys(spec, new.tenant, new.fields)
+        _drop_keys(conn, old_keys - new_keys)
+        _add_keys(conn, new, new_keys - old_keys)
     # A record has at most one value per term field, so each state is a mapping.
     before, after = dict(terms(spec, old.fields)), dict(terms(spec, new.fields))
     _move_terms(conn, new, before, after)

@@ -24,6 +24,8 @@ def render(record: Record, paths: tuple[str, ...] = ()) -> dict[str, Any]:
     if record.deleted:
         return {"id": record.id, "object": "customer", "deleted": True}
     customer = _fields(record)
+    if not paths:  # as most requests: nothing to include or expand
+        return _ordered(customer)
     for name in expand.includables(paths):
         customer[name] = _INCLUDABLE[name](record)
     resolve = _resolver(record)
