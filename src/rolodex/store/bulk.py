@@ -10,19 +10,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import orjson
 import sqlalchemy as sa
 
 from rolodex.core.index import IndexSpec, terms, text_values, unique_keys
 from rolodex.core.records import Record
 from rolodex.store import fts
 from rolodex.store.search_tables import customer_fts_rows, customer_text
+from rolodex.store.sql import customer_row
 from rolodex.store.tables import customer_keys, customer_terms, customers
 from rolodex.store.text_index import INSERT_DOC, text_row
 
 
 def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec) -> None:
-    _insert(conn, customers, [_customer_row(r) for r in records])
+    _insert(conn, customers, [customer_row(r) for r in records])
     _insert(
         conn,
         customer_keys,
@@ -97,14 +97,3 @@ def _next_keys(conn: sa.Connection, created: list[int]) -> list[int]:
 def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     if rows:
         conn.execute(table.insert(), rows)
-
-
-def _customer_row(record: Record) -> dict[str, Any]:
-    return {
-        "tenant": record.tenant.key,
-        "id": record.id,
-        "created_us": record.created_us,
-        "version": record.version,
-        "deleted": record.deleted,
-        "doc": orjson.dumps(record.fields).decode(),
-    }

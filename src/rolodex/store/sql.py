@@ -48,7 +48,7 @@ _soft_delete = (
 
 def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
     inserted = fastpath.run(
-        conn, lookups.insert_ignoring_conflicts(conn, customers), [_row(record)]
+        conn, lookups.insert_ignoring_conflicts(conn, customers), [customer_row(record)]
     )
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
@@ -186,7 +186,8 @@ def _map_prefixes(spec: IndexSpec) -> frozenset[str]:
     return frozenset(spec.maps)
 
 
-def _row(record: Record) -> dict[str, Any]:
+def customer_row(record: Record) -> dict[str, Any]:
+    """The ``customers`` row that stores ``record``."""
     return {
         "tenant": record.tenant.key,
         "id": record.id,
