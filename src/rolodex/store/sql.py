@@ -8,20 +8,19 @@ Each function expects to run inside one transaction that its caller opens and co
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
-from rolodex.core.index import IndexSpec, KeyRow, UniqueField, scope_key, terms, unique_keys
+from rolodex.core.index import IndexSpec, UniqueField, scope_key, terms, unique_keys
 from rolodex.core.records import Record, Tenant
-from rolodex.store import fastpath, text_index
+from rolodex.store import fastpath, lookups, text_index
 from rolodex.store.base import Change, ListQuery, Page
 from rolodex.store.compile import compile_condition, document_value
-from rolodex.store.tables import customer_keys, customer_terms, customers
+from rolodex.store.tables import customer_keys, customers
 
 _by_id = sa.select(customers).where(
     customers.c.tenant == sa.bindparam("tenant"), customers.c.id == sa.bindparam("id")
@@ -37,23 +36,6 @@ _write_doc = (
     .where(customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i"))
     .values(doc=sa.bindparam("doc"), version=sa.bindparam("version"))
 )
-# Built once: building a statement per call costs more than SQLite takes to run it.
-_drop_key = customer_keys.delete().where(
-    customer_keys.c.scope == sa.bindparam("scope"),
-    customer_keys.c.kind == sa.bindparam("kind"),
-    customer_keys.c.value == sa.bindparam("value"),
-)
-_move_term = (
-    customer_terms.update()
-    .where(
-        customer_terms.c.tenant == sa.bindparam("t"),
-        customer_terms.c.field == sa.bindparam("f"),
-        customer_terms.c.value == sa.bindparam("v"),
-        customer_terms.c.created_us == sa.bindparam("c"),
-        customer_terms.c.customer_id == sa.bindparam("i"),
-    )
-    .values(value=sa.bindparam("new"))
-)
 _hard_delete = customers.delete().where(
     customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i")
 )
@@ -62,24 +44,16 @@ _soft_delete = (
     .where(customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i"))
     .values(deleted=sa.true(), version=sa.bindparam("version"))
 )
-_add_term = customer_terms.insert()
-_drop_term = customer_terms.delete().where(
-    customer_terms.c.tenant == sa.bindparam("t"),
-    customer_terms.c.field == sa.bindparam("f"),
-    customer_terms.c.value == sa.bindparam("v"),
-    customer_terms.c.created_us == sa.bindparam("c"),
-    customer_terms.c.customer_id == sa.bindparam("i"),
-)
 
 
 def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
     inserted = fastpath.run(
-        conn, _insert_ignoring_conflicts(conn, customers), [customer_row(record)]
+        conn, lookups.insert_ignoring_conflicts(conn, customers), [customer_row(record)]
     )
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
-    _add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
-    _add_terms(conn, record, terms(spec, record.fields))
+    lookups.add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
+    lookups.add_terms(conn, record, terms(spec, record.fields))
     text_index.sync(conn, None, record, spec)
 
 
@@ -110,7 +84,7 @@ def update(
         _write_doc,
         [{"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}],
     )
-    _sync_index(conn, old, new, spec)
+    lookups.sync(conn, old, new, spec)
     text_index.sync(conn, old, new, spec)
     return old, new
 
@@ -121,10 +95,10 @@ def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, har
     if old is None or old.deleted:
         raise NotFound(id)
     gone = old.with_fields({})
-    _drop_terms(conn, old, terms(spec, old.fields))
+    lookups.drop_terms(conn, old, terms(spec, old.fields))
     text_index.sync(conn, old, None, spec)
     if hard or not spec.keep_keys_on_delete:
-        _drop_keys(conn, unique_keys(spec, tenant, old.fields))
+        lookups.drop_keys(conn, unique_keys(spec, tenant, old.fields))
     if hard:
         fastpath.run(conn, _hard_delete, [{"t": tenant.key, "i": id}])
     else:
@@ -210,87 +184,6 @@ def _live(conn: sa.Connection, query: ListQuery) -> list[sa.ColumnElement[bool]]
 
 def _map_prefixes(spec: IndexSpec) -> frozenset[str]:
     return frozenset(spec.maps)
-
-
-def _sync_index(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) -> None:
-    if any(old.fields.get(key.name) != new.fields.get(key.name) for key in spec.unique):
-        old_keys = unique_keys(spec, old.tenant, old.fields)
-        new_keys = unique_keys(spec, new.tenant, new.fields)
-        _drop_keys(conn, old_keys - new_keys)
-        _add_keys(conn, new, new_keys - old_keys)
-    # A record has at most one value per term field, so each state is a mapping.
-    before, after = dict(terms(spec, old.fields)), dict(terms(spec, new.fields))
-    _move_terms(conn, new, before, after)
-    _drop_terms(conn, old, [(name, value) for name, value in before.items() if name not in after])
-    _add_terms(conn, new, [(name, value) for name, value in after.items() if name not in before])
-
-
-def _add_keys(conn: sa.Connection, record: Record, keys: Iterable[KeyRow]) -> None:
-    for key in sorted(keys):
-        row = {
-            "scope": key.scope,
-            "kind": key.kind,
-            "value": key.value,
-            "tenant": record.tenant.key,
-            "customer_id": record.id,
-        }
-        if fastpath.run(conn, _insert_ignoring_conflicts(conn, customer_keys), [row]).rowcount == 0:
-            raise AlreadyExists(key.kind, key.value)
-
-
-def _drop_keys(conn: sa.Connection, keys: Iterable[KeyRow]) -> None:
-    rows = [{"scope": key.scope, "kind": key.kind, "value": key.value} for key in keys]
-    if rows:
-        fastpath.run(conn, _drop_key, rows)
-
-
-def _add_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, str]]) -> None:
-    rows = [
-        {
-            "tenant": record.tenant.key,
-            "field": name,
-            "value": value,
-            "created_us": record.created_us,
-            "customer_id": record.id,
-        }
-        for name, value in pairs
-    ]
-    if rows:
-        fastpath.run(conn, _add_term, rows)
-
-
-def _drop_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, str]]) -> None:
-    t, c, i = record.tenant.key, record.created_us, record.id
-    rows = [{"t": t, "f": name, "v": value, "c": c, "i": i} for name, value in pairs]
-    if rows:
-        fastpath.run(conn, _drop_term, rows)
-
-
-def _move_terms(
-    conn: sa.Connection, record: Record, before: dict[str, str], after: dict[str, str]
-) -> None:
-    """A field whose value changed keeps its row with the new value: one statement, not two."""
-    t, c, i = record.tenant.key, record.created_us, record.id
-    rows = [
-        {"t": t, "f": name, "v": value, "c": c, "i": i, "new": after[name]}
-        for name, value in before.items()
-        if after.get(name, value) != value
-    ]
-    if rows:
-        fastpath.run(conn, _move_term, rows)
-
-
-def _insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table) -> sa.Insert:
-    return _ignoring_conflicts(conn.dialect.name, table)
-
-
-@functools.cache
-def _ignoring_conflicts(dialect_name: str, table: sa.Table) -> sa.Insert:
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    statement: sa.Insert = (
-        dialect.insert(table).on_conflict_do_nothing().execution_options(preserve_rowcount=True)
-    )
-    return statement
 
 
 def customer_row(record: Record) -> dict[str, Any]:

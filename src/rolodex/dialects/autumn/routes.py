@@ -28,7 +28,7 @@ from rolodex.dialects.autumn.errors import (
     invalid_inputs,
 )
 from rolodex.dialects.autumn.versions import version_of
-from rolodex.dialects.wire import query_string
+from rolodex.dialects.wire import AsgiEndpoint, query_string
 from rolodex.service import Context
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
         ),
         Endpoint("/v1/customers/{customer_id}", by_id),
     ]
-    return [Route(e.path, _serve(e), methods=_EVERY_METHOD) for e in table]
+    return [Route(e.path, AsgiEndpoint(_serve(e)), methods=_EVERY_METHOD) for e in table]
 
 
 def _serve(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:

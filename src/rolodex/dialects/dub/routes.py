@@ -24,7 +24,7 @@ from rolodex.dialects.dub import fields, params, translate
 from rolodex.dialects.dub.auth import tenant_of
 from rolodex.dialects.dub.decode import MAX_BODY_BYTES, BodyTooLarge, json_body, query_of
 from rolodex.dialects.dub.errors import DubError, from_core, internal
-from rolodex.dialects.wire import query_string
+from rolodex.dialects.wire import AsgiEndpoint, query_string
 from rolodex.service import ById, Context
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ _WITH_BODY = ("POST", "PATCH")
 
 
 def _route(path: str, handlers: Mapping[str, Handler]) -> Route:
-    return Route(path, _endpoint(handlers), methods=_EVERY_METHOD)
+    return Route(path, AsgiEndpoint(_endpoint(handlers)), methods=_EVERY_METHOD)
 
 
 async def _unknown_path(_request: Request) -> Response:

@@ -62,31 +62,32 @@ def endpoint(handlers: Mapping[str, Handler]) -> Endpoint:
     """One path's endpoint; a method it does not serve gets Stripe's unrecognised-URL 404."""
 
     async def serve(request: Request) -> Response:
+        version = request.headers.get("stripe-version")
         try:
             handler = handlers.get(request.method)
             if handler is None:
                 raise unrecognized_url(request.method, request.url.path)
-            return _respond(request, await handler(await _call(request)), 200)
+            return _respond(version, await handler(await _call(request, version)), 200)
         except StripeError as error:
-            return _respond(request, error.body(), error.status)
+            return _respond(version, error.body(), error.status)
         except RolodexError as error:
             failure = from_core(error)
-            return _respond(request, failure.body(), failure.status)
+            return _respond(version, failure.body(), failure.status)
         except Exception:
             log.exception("unexpected failure serving %s %s", request.method, request.url.path)
-            return _respond(request, internal().body(), 500)
+            return _respond(version, internal().body(), 500)
 
     return serve
 
 
 async def not_found(request: Request) -> Response:
-    return _respond(request, unrecognized_url(request.method, request.url.path).body(), 404)
+    body = unrecognized_url(request.method, request.url.path).body()
+    return _respond(request.headers.get("stripe-version"), body, 404)
 
 
-async def _call(request: Request) -> Call:
+async def _call(request: Request, version: str | None) -> Call:
     tenant = tenant_of(request.headers.get("authorization"))
-    version = versions.parse(request.headers.get("stripe-version"))
-    return Call(tenant, await _params(request), request.path_params, version)
+    return Call(tenant, await _params(request), request.path_params, versions.parse(version))
 
 
 async def _params(request: Request) -> dict[str, Any]:
@@ -117,14 +118,24 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _respond(request: Request, body: dict[str, Any], status: int) -> Response:
-    headers = {
-        "request-id": _request_id(),
-        "stripe-version": request.headers.get("stripe-version", versions.DEFAULT),
-    }
+def _respond(version: str | None, body: dict[str, Any], status: int) -> Response:
+    """Stripe's JSON response, echoing ``version`` (the request's ``Stripe-Version``)."""
+    response = Response(orjson.dumps(body), status, media_type="application/json")
+    # Before Starlette's content-length and content-type, where passing them as ``headers``
+    # puts them, without its lowering, encoding and searching of each name.
+    response.raw_headers[:0] = _stripe_headers(version, status)
+    return response
+
+
+def _stripe_headers(version: str | None, status: int) -> list[tuple[bytes, bytes]]:
+    echoed = versions.DEFAULT if version is None else version
+    headers = [
+        (b"request-id", _request_id().encode()),
+        (b"stripe-version", echoed.encode("latin-1")),
+    ]
     if status >= 500:
-        headers["stripe-should-retry"] = "true" if status == 503 else "false"
-    return Response(orjson.dumps(body), status, headers, media_type="application/json")
+        headers.append((b"stripe-should-retry", b"true" if status == 503 else b"false"))
+    return headers
 
 
 def _request_id() -> str:

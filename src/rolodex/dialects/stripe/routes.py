@@ -23,6 +23,7 @@ from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.render import render
 from rolodex.dialects.stripe.search.endpoint import CustomerSearch
 from rolodex.dialects.stripe.tax import validate_location
+from rolodex.dialects.wire import AsgiEndpoint
 from rolodex.service import ById, Context
 from rolodex.store.base import Cursor
 
@@ -121,4 +122,4 @@ _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def _route(path: str, handlers: Mapping[str, Handler]) -> Route:
     """Every method reaches the endpoint, so an unsupported one gets Stripe's own 404."""
-    return Route(path, endpoint(handlers), methods=_EVERY_METHOD)
+    return Route(path, AsgiEndpoint(endpoint(handlers)), methods=_EVERY_METHOD)
