@@ -16,7 +16,7 @@ from rolodex.core.patch import merge
 from rolodex.core.records import Record, Tenant
 from rolodex.store import fts, sql
 from rolodex.store.base import Change, ListQuery
-from rolodex.store.sqlite import SQLiteStore
+from rolodex.store.sqlite import CHECKPOINT_PAGES, SQLiteStore
 
 TENANT = Tenant("stripe", "acct", "test")
 SPEC = IndexSpec(unique=(UniqueField("code"),), terms=("email",), maps=("metadata",))
@@ -125,6 +125,27 @@ def test_an_acknowledged_write_is_committed_for_other_connections(tmp_path: Path
         await store.close()
 
     asyncio.run(scenario())
+
+
+def test_the_log_grows_past_sqlites_default_before_it_is_checkpointed(tmp_path: Path) -> None:
+    """SQLite's default checkpoints every 1,000 log pages; the store lets the log grow to
+    ``CHECKPOINT_PAGES`` first, and a store opened afresh still finds every write."""
+    page_frame = 4096 + 24  # a log frame: one page and its header
+
+    async def scenario() -> int:
+        store = await _store(tmp_path)
+        for n in range(400):  # one commit each: several log pages apiece
+            await store.insert(_record(n), SPEC)
+        log_bytes = (tmp_path / "group.db-wal").stat().st_size
+        await store.close()
+        reopened = await _store(tmp_path)
+        found = await reopened.count(ListQuery(tenant=TENANT, spec=SPEC))
+        await reopened.close()
+        assert found == 400
+        return log_bytes
+
+    log_pages = asyncio.run(scenario()) // page_frame
+    assert 1_100 < log_pages < CHECKPOINT_PAGES
 
 
 def test_deleted_comes_back_as_a_boolean(tmp_path: Path) -> None:
