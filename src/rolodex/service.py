@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from rolodex.core import patch as patches
-from rolodex.core.errors import AlreadyExists, NotFound
+from rolodex.core.errors import AlreadyExists, IdempotencyMismatch, KeyInUse, NotFound
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge
 from rolodex.core.records import Document, Record, Tenant
-from rolodex.store.base import ListQuery, Page, SearchQuery, Store
+from rolodex.store.base import ListQuery, Page, Remembered, SearchQuery, Store
 
 _GENERATION_ATTEMPTS = 8
 
@@ -41,6 +42,8 @@ class Context:
     store: Store
     clock: Callable[[], int] = wall_clock_us
     rng: random.Random = field(default_factory=random.SystemRandom)
+    running: set[tuple[str, str]] = field(default_factory=set)
+    """The (tenant, idempotency key) of every request this process is running."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,3 +186,63 @@ async def _live_id(ctx: Context, tenant: Tenant, ref: Ref) -> str:
 
 def _ref_text(ref: Ref) -> str:
     return ref.id if isinstance(ref, ById) else ref.value
+
+
+REMEMBERED_FOR_US = 24 * 60 * 60 * 1_000_000
+"""How long a response stays remembered under its idempotency key: after a day the key is new."""
+
+
+@dataclass(frozen=True, slots=True)
+class Repeatable:
+    """A request that a client may send again under the same idempotency key."""
+
+    tenant: Tenant
+    key: str
+    endpoint: str
+    fingerprint: str
+
+
+@contextmanager
+def running_once(ctx: Context, request: Repeatable) -> Iterator[None]:
+    """Hold ``request``'s key while it runs; raises ``KeyInUse`` if it is already held.
+
+    Held in this process only: a repeat sent to another process while the first runs is not
+    refused, and whichever finishes first is the response remembered.
+    """
+    held = (request.tenant.key, request.key)
+    if held in ctx.running:
+        raise KeyInUse(request.key)
+    ctx.running.add(held)
+    try:
+        yield
+    finally:
+        ctx.running.discard(held)
+
+
+async def recall_response(ctx: Context, request: Repeatable) -> Remembered | None:
+    """The response remembered under the request's key, if any; raises
+    ``IdempotencyMismatch`` if the key was used for another endpoint or other parameters."""
+    since = ctx.clock() - REMEMBERED_FOR_US
+    remembered = await ctx.store.recall(request.tenant, request.key, since_us=since)
+    if remembered is None:
+        return None
+    if (remembered.endpoint, remembered.fingerprint) != (request.endpoint, request.fingerprint):
+        raise IdempotencyMismatch(request.key, remembered.endpoint, request.endpoint)
+    return remembered
+
+
+async def remember_response(
+    ctx: Context, request: Repeatable, status: int, body: str, request_id: str
+) -> Remembered:
+    now = ctx.clock()
+    response = Remembered(
+        request.tenant,
+        request.key,
+        request.endpoint,
+        request.fingerprint,
+        status,
+        body,
+        request_id,
+        created_us=now,
+    )
+    return await ctx.store.remember(response, since_us=now - REMEMBERED_FOR_US)

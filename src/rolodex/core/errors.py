@@ -8,6 +8,8 @@ in its own envelope at its edge::
     ├── AlreadyExists(kind, value)      a unique key (an external id, a prefix) is taken
     ├── InvalidField(param, code, ...)  one request parameter is unacceptable
     ├── InvalidQuery(message, position) a search query does not parse or cannot be served
+    ├── IdempotencyMismatch(key, ...)   an idempotency key is reused for another request
+    ├── KeyInUse(key)                   the first request with that key is still running
     └── Unavailable(reason)             the store cannot be reached right now
 """
 
@@ -52,3 +54,24 @@ class Unavailable(RolodexError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class IdempotencyMismatch(RolodexError):
+    """``key`` was first used for ``first_endpoint``; ``same_endpoint`` tells whether only the
+    parameters differ."""
+
+    def __init__(self, key: str, first_endpoint: str, endpoint: str) -> None:
+        super().__init__(key)
+        self.key = key
+        self.first_endpoint = first_endpoint
+        self.endpoint = endpoint
+
+    @property
+    def same_endpoint(self) -> bool:
+        return self.first_endpoint == self.endpoint
+
+
+class KeyInUse(RolodexError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key

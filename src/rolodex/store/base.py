@@ -78,6 +78,22 @@ class Page:
     has_more: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Remembered:
+    """A response kept under a client's idempotency key, with what identifies its request."""
+
+    tenant: Tenant
+    key: str
+    endpoint: str
+    """The request's method and path, or whatever else the dialect requires a repeat to match."""
+    fingerprint: str
+    """A digest of the request's parameters, which a repeat must match."""
+    status: int
+    body: str
+    request_id: str
+    created_us: int
+
+
 class Store(abc.ABC):
     @abc.abstractmethod
     async def migrate(self) -> None:
@@ -146,3 +162,13 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def search_count(self, query: SearchQuery) -> int:
         """How many live records match ``query.where`` (paging ignored)."""
+
+    @abc.abstractmethod
+    async def recall(self, tenant: Tenant, key: str, *, since_us: int) -> Remembered | None:
+        """The response remembered under ``key``, if it was remembered at ``since_us`` or later."""
+
+    @abc.abstractmethod
+    async def remember(self, response: Remembered, *, since_us: int) -> Remembered:
+        """Keep ``response`` unless a response remembered at ``since_us`` or later holds its
+        key; return the one kept. Responses of the tenant older than ``since_us`` are dropped.
+        """

@@ -27,7 +27,7 @@ from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
 from rolodex.store import search, sql
-from rolodex.store.base import Change, ListQuery, Page, SearchQuery, Store
+from rolodex.store.base import Change, ListQuery, Page, Remembered, SearchQuery, Store
 from rolodex.store.migrate import lost_migration_race, upgrade
 from rolodex.store.postgres_settings import engine_settings
 
@@ -102,6 +102,12 @@ class PostgresStore(Store):
 
     async def search_count(self, query: SearchQuery) -> int:
         return await self._read(lambda conn: search.search_count(conn, query))
+
+    async def recall(self, tenant: Tenant, key: str, *, since_us: int) -> Remembered | None:
+        return await self._read(lambda conn: sql.recall(conn, tenant, key, since_us=since_us))
+
+    async def remember(self, response: Remembered, *, since_us: int) -> Remembered:
+        return await self._run(lambda conn: sql.remember(conn, response, since_us=since_us))
 
     async def _run(self, operation: Callable[[sa.Connection], T]) -> T:
         """Run ``operation`` in one transaction, giving up once the deadline passes.

@@ -18,9 +18,9 @@ from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
 from rolodex.core.index import IndexSpec, UniqueField, scope_key, terms, unique_keys
 from rolodex.core.records import Record, Tenant
 from rolodex.store import fastpath, lookups, text_index
-from rolodex.store.base import Change, ListQuery, Page
+from rolodex.store.base import Change, ListQuery, Page, Remembered
 from rolodex.store.compile import compile_condition, document_value
-from rolodex.store.tables import customer_keys, customers
+from rolodex.store.tables import customer_keys, customers, responses
 
 _by_id = sa.select(customers).where(
     customers.c.tenant == sa.bindparam("tenant"), customers.c.id == sa.bindparam("id")
@@ -213,3 +213,41 @@ def _record(tenant: Tenant, row: Sequence[Any]) -> Record:
 
 def _dumps(fields: Any) -> str:
     return orjson.dumps(fields).decode()
+
+
+_recall = sa.select(responses).where(
+    responses.c.tenant == sa.bindparam("tenant"), responses.c.key == sa.bindparam("key")
+)
+_forget_older = responses.delete().where(
+    responses.c.tenant == sa.bindparam("tenant"), responses.c.created_us < sa.bindparam("since")
+)
+
+
+def recall(conn: sa.Connection, tenant: Tenant, key: str, *, since_us: int) -> Remembered | None:
+    row = fastpath.first(conn, _recall, {"tenant": tenant.key, "key": key})
+    if row is None:
+        return None
+    _tenant, key, endpoint, fingerprint, status, body, request_id, created_us = row
+    if created_us < since_us:
+        return None
+    return Remembered(tenant, key, endpoint, fingerprint, status, body, request_id, created_us)
+
+
+def remember(conn: sa.Connection, response: Remembered, *, since_us: int) -> Remembered:
+    fastpath.run(conn, _forget_older, [{"tenant": response.tenant.key, "since": since_us}])
+    row = {
+        "tenant": response.tenant.key,
+        "key": response.key,
+        "endpoint": response.endpoint,
+        "fingerprint": response.fingerprint,
+        "status": response.status,
+        "body": response.body,
+        "request_id": response.request_id,
+        "created_us": response.created_us,
+    }
+    table = lookups.insert_ignoring_conflicts(conn, responses)
+    if fastpath.run(conn, table, [row]).rowcount == 1:
+        return response
+    kept = recall(conn, response.tenant, response.key, since_us=since_us)
+    assert kept is not None, "a response holding the key was dropped while it was held"
+    return kept

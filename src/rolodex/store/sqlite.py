@@ -38,7 +38,7 @@ from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
 from rolodex.store import search, sql, text_index
-from rolodex.store.base import Change, ListQuery, Page, SearchQuery, Store
+from rolodex.store.base import Change, ListQuery, Page, Remembered, SearchQuery, Store
 from rolodex.store.migrate import upgrade
 from rolodex.store.text_index import HeldDocuments
 
@@ -103,6 +103,12 @@ class SQLiteStore(Store):
 
     async def search_count(self, query: SearchQuery) -> int:
         return self._read(lambda conn: search.search_count(conn, query))
+
+    async def recall(self, tenant: Tenant, key: str, *, since_us: int) -> Remembered | None:
+        return self._read(lambda conn: sql.recall(conn, tenant, key, since_us=since_us))
+
+    async def remember(self, response: Remembered, *, since_us: int) -> Remembered:
+        return await self._write(lambda conn: sql.remember(conn, response, since_us=since_us))
 
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
         try:  # as ``_translated_faults``, without a generator on every read

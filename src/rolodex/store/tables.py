@@ -49,3 +49,19 @@ customer_terms = sa.Table(
         primary_key=True,
     ),
 )
+
+responses = sa.Table(
+    "responses",
+    metadata,
+    sa.Column("tenant", sa.String(200), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("endpoint", sa.String(5000), nullable=False),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("request_id", sa.String(255), nullable=False),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+    sa.Index("ix_responses_age", "tenant", "created_us"),
+)
+"""Responses remembered under a client's idempotency key, so a repeated request gets the
+first one's answer instead of running again (``Store.remember``)."""

@@ -37,3 +37,13 @@ def test_a_restart_keeps_every_customer(own_server: Server) -> None:
     assert [c.id for c in after.v1.customers.list().data] == [kept.id]
     with pytest.raises(stripe.InvalidRequestError):
         after.v1.customers.create({"invoice_prefix": kept.invoice_prefix})
+
+
+def test_a_restart_keeps_every_remembered_answer(own_server: Server) -> None:
+    key = random_key("sk_test_")
+    options: stripe.RequestOptions = {"idempotency_key": "rolodex-restart-test"}
+    first = sdk(own_server, key).v1.customers.create({"name": "Kept"}, options)
+    own_server.restart()
+    again = sdk(own_server, key).v1.customers.create({"name": "Kept"}, options)
+    assert again.id == first.id
+    assert again.last_response.headers["Idempotent-Replayed"] == "true"

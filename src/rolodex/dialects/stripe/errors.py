@@ -1,7 +1,8 @@
 """Stripe's error envelope, and the translation of core errors into it.
 
 ``doc_url`` accompanies every ``code``, as in Stripe's responses. Stripe's wording for an
-invoice prefix already taken is not on record; Rolodex says so plainly, with the parameter.
+invoice prefix already taken, and for an idempotency key that is too long, is not on record;
+Rolodex says so plainly, with the parameter or the limit.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from typing import Any
 
 from rolodex.core.errors import (
     AlreadyExists,
+    IdempotencyMismatch,
     InvalidField,
     InvalidQuery,
+    KeyInUse,
     NotFound,
     RolodexError,
     Unavailable,
@@ -19,6 +22,7 @@ from rolodex.core.errors import (
 
 INVALID_REQUEST = "invalid_request_error"
 API_ERROR = "api_error"
+IDEMPOTENCY_ERROR = "idempotency_error"
 
 
 class StripeError(Exception):
@@ -87,10 +91,46 @@ def from_core(error: RolodexError) -> StripeError:
             return StripeError(
                 "Rolodex could not reach its database; please retry.", status=503, type=API_ERROR
             )
-    return internal()
+    return _idempotency_failure(error)
+
+
+def _idempotency_failure(error: RolodexError) -> StripeError:
+    """The idempotency errors; any other is Stripe's internal error."""
+    match error:
+        case IdempotencyMismatch(key=key, same_endpoint=True):
+            return StripeError(
+                "Keys for idempotent requests can only be used with the same parameters they "
+                f"were first used with. Try using a key other than '{key}' if you meant to "
+                "execute a different request.",
+                type=IDEMPOTENCY_ERROR,
+            )
+        case IdempotencyMismatch(key=key, first_endpoint=first, endpoint=endpoint):
+            return StripeError(
+                "Keys for idempotent requests can only be used for the same endpoint they were "
+                f"first used for ('{first}' vs '{endpoint}'). Try using a key other than "
+                f"'{key}' if you meant to execute a different request.",
+                type=IDEMPOTENCY_ERROR,
+            )
+        case KeyInUse(key=key):
+            return StripeError(
+                "There is currently another in-progress request using this Idempotent Key "
+                "(that probably means you submitted twice, and the other request is still "
+                f"going through): {key}. Please try again later.",
+                status=409,
+                code="idempotency_key_in_use",
+            )
+        case _:
+            return internal()
 
 
 def internal() -> StripeError:
     return StripeError(
         "An unknown error occurred while processing this request.", status=500, type=API_ERROR
+    )
+
+
+def idempotency_key_too_long(length: int, limit: int) -> StripeError:
+    return StripeError(
+        f"Idempotency keys can be at most {limit} characters long; this one has {length}.",
+        type=IDEMPOTENCY_ERROR,
     )

@@ -7,6 +7,7 @@ Every response carries ``Request-Id`` and echoes the ``Stripe-Version`` asked fo
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import string
@@ -18,7 +19,8 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from rolodex.core.errors import RolodexError
+from rolodex import service
+from rolodex.core.errors import RolodexError, Unavailable
 from rolodex.core.records import Tenant
 from rolodex.dialects.stripe import versions
 from rolodex.dialects.stripe.auth import tenant_of
@@ -28,8 +30,15 @@ from rolodex.dialects.stripe.decode import (
     decode_form,
     decode_query,
 )
-from rolodex.dialects.stripe.errors import StripeError, from_core, internal, unrecognized_url
+from rolodex.dialects.stripe.errors import (
+    StripeError,
+    from_core,
+    idempotency_key_too_long,
+    internal,
+    unrecognized_url,
+)
 from rolodex.dialects.wire import query_string
+from rolodex.service import Context
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +50,7 @@ _BYTE_TO_CHARACTER = bytes(
     ord(_REQUEST_ID_ALPHABET[byte % len(_REQUEST_ID_ALPHABET)]) for byte in range(_UNBIASED)
 ).ljust(256, b"?")
 _DROPPED_BYTES = bytes(range(_UNBIASED, 256))
+MAX_IDEMPOTENCY_KEY = 255
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -58,8 +68,11 @@ Handler = Callable[[Call], Awaitable[dict[str, Any]]]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def endpoint(handlers: Mapping[str, Handler]) -> Endpoint:
-    """One path's endpoint; a method it does not serve gets Stripe's unrecognised-URL 404."""
+def endpoint(handlers: Mapping[str, Handler], ctx: Context) -> Endpoint:
+    """One path's endpoint; a method it does not serve gets Stripe's unrecognised-URL 404.
+
+    A POST sent with an ``Idempotency-Key`` runs once: see :func:`_run_once`.
+    """
 
     async def serve(request: Request) -> Response:
         version = request.headers.get("stripe-version")
@@ -67,7 +80,11 @@ def endpoint(handlers: Mapping[str, Handler]) -> Endpoint:
             handler = handlers.get(request.method)
             if handler is None:
                 raise unrecognized_url(request.method, request.url.path)
-            return _respond(version, await handler(await _call(request, version)), 200)
+            key = request.headers.get("idempotency-key") if request.method == "POST" else None
+            call = await _call(request, version)
+            if key:
+                return await _run_once(ctx, request, call, handler, key)
+            return _respond(version, await handler(call), 200)
         except StripeError as error:
             return _respond(version, error.body(), error.status)
         except RolodexError as error:
@@ -78,6 +95,77 @@ def endpoint(handlers: Mapping[str, Handler]) -> Endpoint:
             return _respond(version, internal().body(), 500)
 
     return serve
+
+
+async def _run_once(
+    ctx: Context, request: Request, call: Call, handler: Handler, key: str
+) -> Response:
+    """Run a request sent with an idempotency key, or answer what its first run answered.
+
+    As Stripe does: the answer of a run that got past parameter validation is remembered,
+    failures included (a missing customer, an internal error), and a repeat with the same key,
+    endpoint and parameters gets it back with ``Idempotent-Replayed: true``. Requests that
+    fail validation, or find the database unreachable, are not remembered; they may be sent
+    again with the same key.
+    """
+    if len(key) > MAX_IDEMPOTENCY_KEY:
+        raise idempotency_key_too_long(len(key), MAX_IDEMPOTENCY_KEY)
+    version = request.headers.get("stripe-version")
+    request_id = _request_id()
+    repeatable = service.Repeatable(
+        call.tenant, key, endpoint=_path(request), fingerprint=_fingerprint(call.params)
+    )
+    with service.running_once(ctx, repeatable):
+        remembered = await service.recall_response(ctx, repeatable)
+        if remembered is not None:
+            replayed = _idempotency_headers(key, remembered.request_id, replayed=True)
+            return _respond_raw(
+                version, remembered.body.encode(), remembered.status, request_id, replayed
+            )
+        body, status, kept = await _outcome(handler, call)
+        encoded = orjson.dumps(body)
+        if kept:
+            await service.remember_response(ctx, repeatable, status, encoded.decode(), request_id)
+    headers = _idempotency_headers(key, request_id, replayed=False)
+    return _respond_raw(version, encoded, status, request_id, headers)
+
+
+async def _outcome(handler: Handler, call: Call) -> tuple[dict[str, Any], int, bool]:
+    """``(body, status, remembered)``: what the handler answered, and whether a repeat of the
+    request is answered the same."""
+    try:
+        return await handler(call), 200, True
+    except StripeError as invalid:  # parameter validation: the request never ran
+        return invalid.body(), invalid.status, False
+    except Unavailable:
+        raise
+    except RolodexError as error:
+        failure = from_core(error)
+        return failure.body(), failure.status, True
+    except Exception:
+        log.exception("unexpected failure serving an idempotent request")
+        return internal().body(), 500, True
+
+
+def _path(request: Request) -> str:
+    """The path as Stripe names the endpoint, without the ``/stripe`` prefix it may have."""
+    path: str = request.scope["path"]
+    return path.removeprefix(request.scope.get("root_path", ""))
+
+
+def _fingerprint(params: Mapping[str, Any]) -> str:
+    """The decoded parameters' digest: equal for the same parameters however encoded."""
+    return hashlib.sha256(orjson.dumps(params, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _idempotency_headers(key: str, original: str, *, replayed: bool) -> list[tuple[bytes, bytes]]:
+    headers = [
+        (b"idempotency-key", key.encode("latin-1", "replace")),
+        (b"original-request", original.encode()),
+    ]
+    if replayed:
+        headers.append((b"idempotent-replayed", b"true"))
+    return headers
 
 
 async def not_found(request: Request) -> Response:
@@ -120,17 +208,30 @@ async def _body(request: Request) -> bytes:
 
 def _respond(version: str | None, body: dict[str, Any], status: int) -> Response:
     """Stripe's JSON response, echoing ``version`` (the request's ``Stripe-Version``)."""
-    response = Response(orjson.dumps(body), status, media_type="application/json")
+    return _respond_raw(version, orjson.dumps(body), status, _request_id())
+
+
+def _respond_raw(
+    version: str | None,
+    body: bytes,
+    status: int,
+    request_id: str,
+    extra: list[tuple[bytes, bytes]] | None = None,
+) -> Response:
+    response = Response(body, status, media_type="application/json")
     # Before Starlette's content-length and content-type, where passing them as ``headers``
     # puts them, without its lowering, encoding and searching of each name.
-    response.raw_headers[:0] = _stripe_headers(version, status)
+    headers = _stripe_headers(version, status, request_id)
+    if extra:
+        headers.extend(extra)
+    response.raw_headers[:0] = headers
     return response
 
 
-def _stripe_headers(version: str | None, status: int) -> list[tuple[bytes, bytes]]:
+def _stripe_headers(version: str | None, status: int, request_id: str) -> list[tuple[bytes, bytes]]:
     echoed = versions.DEFAULT if version is None else version
     headers = [
-        (b"request-id", _request_id().encode()),
+        (b"request-id", request_id.encode()),
         (b"stripe-version", echoed.encode("latin-1")),
     ]
     if status >= 500:

@@ -105,9 +105,10 @@ def _customer_ref(call: Call) -> ById:
 def routes(ctx: Context) -> list[BaseRoute]:
     customers = Customers(ctx)
     return [
-        _route("/v1/customers", {"GET": customers.list, "POST": customers.create}),
-        _route("/v1/customers/search", {"GET": CustomerSearch(ctx).search}),
+        _route(ctx, "/v1/customers", {"GET": customers.list, "POST": customers.create}),
+        _route(ctx, "/v1/customers/search", {"GET": CustomerSearch(ctx).search}),
         _route(
+            ctx,
             "/v1/customers/{id}",
             {"GET": customers.retrieve, "POST": customers.update, "DELETE": customers.delete},
         ),
@@ -120,6 +121,6 @@ def routes(ctx: Context) -> list[BaseRoute]:
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-def _route(path: str, handlers: Mapping[str, Handler]) -> Route:
+def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
     """Every method reaches the endpoint, so an unsupported one gets Stripe's own 404."""
-    return Route(path, AsgiEndpoint(endpoint(handlers)), methods=_EVERY_METHOD)
+    return Route(path, AsgiEndpoint(endpoint(handlers, ctx)), methods=_EVERY_METHOD)

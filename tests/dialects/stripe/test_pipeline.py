@@ -1,0 +1,66 @@
+"""The Stripe pipeline in process: a repeat that arrives while its first run is still going."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import httpx
+import pytest
+
+from rolodex.core.index import IndexSpec
+from rolodex.core.records import Record
+from rolodex.http.app import create_app
+from rolodex.settings import Settings
+from rolodex.store.sqlite import SQLiteStore
+
+pytestmark = pytest.mark.anyio
+
+KEY = "sk_test_pipelinepipelinepipeline"
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+class SlowInserts(SQLiteStore):
+    """Every insert waits for ``release`` first, so a request can be caught mid-run."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.release = asyncio.Event()
+
+    async def insert(self, record: Record, spec: IndexSpec) -> None:
+        await self.release.wait()
+        await super().insert(record, spec)
+
+
+async def test_a_repeat_during_the_first_run_is_told_to_retry(tmp_path: Path) -> None:
+    store = SlowInserts(f"sqlite:///{tmp_path / 'pipeline.db'}")
+    await store.migrate()
+    app = create_app(Settings(), store, migrate=False)
+    headers = {"Authorization": f"Bearer {KEY}", "Idempotency-Key": "in-flight"}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://rolodex"
+    ) as http:
+        first = asyncio.ensure_future(http.post("/v1/customers", data={}, headers=headers))
+        await asyncio.sleep(0.05)  # the first run waits inside its insert
+        during = await http.post("/v1/customers", data={}, headers=headers)
+        store.release.set()
+        done = await first
+        after = await http.post("/v1/customers", data={}, headers=headers)
+    await store.close()
+
+    assert during.status_code == 409
+    assert during.json()["error"] == {
+        "type": "invalid_request_error",
+        "code": "idempotency_key_in_use",
+        "doc_url": "https://stripe.com/docs/error-codes/idempotency-key-in-use",
+        "message": "There is currently another in-progress request using this Idempotent Key "
+        "(that probably means you submitted twice, and the other request is still going "
+        "through): in-flight. Please try again later.",
+    }
+    assert done.status_code == 200
+    assert after.json() == done.json()
+    assert after.headers["idempotent-replayed"] == "true"
