@@ -82,3 +82,34 @@ def test_key_with_a_space_says_so() -> None:
 def test_publishable_key_is_refused_with_its_code() -> None:
     error = refusal("Bearer pk_test_abc")
     assert (error.message, error.code) == (PUBLISHABLE_KEY, "secret_key_required")
+
+
+KEY = "Bearer sk_test_4eC39HqLyjWDarjtT1zdp7dc"
+
+
+def test_a_connected_account_is_a_tenant_of_its_own() -> None:
+    platform = tenant_of(KEY)
+    connected = tenant_of(KEY, "acct_1Nv0FGQ9RKHgCVdK")
+    assert connected != platform
+    assert connected.mode == platform.mode
+    assert connected != tenant_of(KEY, "acct_1Nv0FGQ9RKHgCVdL")
+    assert connected == tenant_of(KEY, " acct_1Nv0FGQ9RKHgCVdK ")
+    other_platform = tenant_of("Bearer sk_test_another", "acct_1Nv0FGQ9RKHgCVdK")
+    assert other_platform != connected  # a connected account belongs to its platform
+
+
+@pytest.mark.parametrize("account", ["", "cus_123", "acct_", "acct_a-b", "acct_" + "x" * 101])
+def test_a_header_that_names_no_account_is_refused(account: str) -> None:
+    with pytest.raises(StripeError) as refused:
+        tenant_of(KEY, account)
+    assert (refused.value.status, refused.value.code) == (403, "account_invalid")
+    assert refused.value.message.startswith(
+        "The provided key 'sk_test_********************p7dc' does not have access to account "
+        f"'{account}' (or that account does not exist)."
+    )
+
+
+def test_the_key_is_checked_before_the_account() -> None:
+    with pytest.raises(StripeError) as refused:
+        tenant_of("Bearer nonsense", "not-an-account")
+    assert refused.value.status == 401

@@ -292,3 +292,17 @@ def test_request_id_reaches_the_sdk(client: stripe.StripeClient) -> None:
     customer = client.v1.customers.create()
     assert customer.last_response is not None
     assert re.fullmatch(r"req_[A-Za-z0-9]{14}", customer.last_response.request_id or "")
+
+
+def test_connected_accounts_keep_their_own_customers(client: stripe.StripeClient) -> None:
+    connected: stripe.RequestOptions = {"stripe_account": "acct_1RolodexConnect"}
+    theirs = client.v1.customers.create({"email": "connected@example.com"}, connected)
+    ours = client.v1.customers.create({"email": "connected@example.com"})
+    assert client.v1.customers.retrieve(theirs.id, options=connected).id == theirs.id
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.customers.retrieve(theirs.id)
+    listed = client.v1.customers.list({"email": "connected@example.com"}, connected)
+    assert [customer.id for customer in listed.data] == [theirs.id]
+    assert ours.id not in [customer.id for customer in listed.data]
+    elsewhere: stripe.RequestOptions = {"stripe_account": "acct_1RolodexElsewhere"}
+    assert client.v1.customers.list({}, elsewhere).data == []

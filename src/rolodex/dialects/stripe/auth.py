@@ -6,6 +6,12 @@ In open mode any well-formed secret or restricted key is accepted; its secret pa
 own account (hashed, so no key is ever stored), and its mode prefix decides test or live, so
 the same secret with ``sk_test_`` and ``sk_live_`` names two separate worlds.
 
+A ``Stripe-Account: acct_...`` header acts on that connected account of the key's platform,
+as Stripe Connect does: its customers are its own, apart from the platform's and from every
+other connected account's. In open mode every key may act on any connected account; a header
+that cannot name an account gets Stripe's 403 ``account_invalid`` (its wording is on record
+only in part: the first sentence is Stripe's, the second Rolodex's).
+
 The messages are Stripe's, as seen in its responses; a rejected key is quoted masked: the
 mode prefix, one ``*`` per hidden character, and the last four characters.
 """
@@ -22,6 +28,7 @@ from rolodex.core.records import Tenant
 from rolodex.dialects.stripe.errors import StripeError
 
 _WELL_FORMED = re.compile(r"(?:sk|rk)_(test|live)_([0-9A-Za-z]{1,247})")
+_CONNECTED_ACCOUNT = re.compile(r"acct_[0-9A-Za-z]{1,100}")
 _PUBLISHABLE = re.compile(r"pk_(?:test|live)_\S*")
 _MODE_PREFIX = re.compile(r"[a-z]{2}_(?:test|live)_")
 _SHOWN_TAIL = 4
@@ -37,8 +44,26 @@ PUBLISHABLE_KEY = (
 )
 
 
-def tenant_of(authorization: str | None) -> Tenant:
-    return _tenant_of_key(_key_of((authorization or "").strip()))
+def tenant_of(authorization: str | None, connected_account: str | None = None) -> Tenant:
+    """The tenant a request acts for: the key's account, or the connected account it names."""
+    key = _key_of((authorization or "").strip())
+    platform = _tenant_of_key(key)
+    if connected_account is None:
+        return platform
+    return _connected(platform, connected_account.strip(), key)
+
+
+@functools.lru_cache(maxsize=4096)
+def _connected(platform: Tenant, account: str, key: str) -> Tenant:
+    if _CONNECTED_ACCOUNT.fullmatch(account) is None:
+        raise StripeError(
+            f"The provided key '{masked(key)}' does not have access to account '{account}' "
+            "(or that account does not exist). Rolodex names connected accounts acct_ and "
+            "up to 100 letters and digits.",
+            status=403,
+            code="account_invalid",
+        )
+    return Tenant(platform.dialect, f"{platform.account}/{account}", platform.mode)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -174,7 +174,8 @@ async def not_found(request: Request) -> Response:
 
 
 async def _call(request: Request, version: str | None) -> Call:
-    tenant = tenant_of(request.headers.get("authorization"))
+    headers = request.headers
+    tenant = tenant_of(headers.get("authorization"), headers.get("stripe-account"))
     return Call(tenant, await _params(request), request.path_params, versions.parse(version))
 
 
