@@ -43,6 +43,8 @@ class Plan:
     driver: str
     """``wrk`` or ``python``."""
     ids_sample: int = 20_000
+    repeats: int = 1
+    """Runs per cell; the one with the median throughput is reported."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ class Bench:
             _check_answers(self._cell(setup, op, 1), _read_ids(setup.ids_file))
             if self.plan.warmup > 0:
                 warm = self._cell(setup, op, max(self.plan.connections))
-                self._drive(warm, self.plan.warmup, setup.processes)
+                self._drive(warm, self.plan.warmup, setup.processes, repeat=False)
             for connections in self.plan.connections:
                 measured = self._drive(
                     self._cell(setup, op, connections), self.plan.seconds, setup.processes
@@ -151,7 +153,18 @@ class Bench:
     def _cell(self, setup: Setup, op: str, connections: int) -> Cell:
         return Cell(op, connections, setup.ports, self.api_key, setup.ids_file)
 
-    def _drive(self, cell: Cell, seconds: float, processes: int) -> Measured:
+    def _drive(
+        self, cell: Cell, seconds: float, processes: int, *, repeat: bool = True
+    ) -> Measured:
+        """One run, or the run of median throughput among ``plan.repeats`` back-to-back runs:
+        on a host whose speed drifts, one slow run then moves no figure."""
+        runs = [
+            self._drive_once(cell, seconds, processes)
+            for _ in range(self.plan.repeats if repeat else 1)
+        ]
+        return sorted(runs, key=lambda run: run.rps)[len(runs) // 2]
+
+    def _drive_once(self, cell: Cell, seconds: float, processes: int) -> Measured:
         if self.plan.driver == "wrk":
             return run_wrk(cell, seconds, self.client_cpus(processes))
         return run_python(cell, seconds, _read_ids(cell.ids_file))

@@ -45,6 +45,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add("--connections", type=int, nargs="+", default=[1, 32])
     add("--duration", type=float, default=8.0, help="seconds measured per cell")
     add("--warmup", type=float, default=2.0, help="seconds of warm-up per operation")
+    add(
+        "--repeat",
+        type=int,
+        default=1,
+        help="measure every cell this many times and report the median run (for noisy hosts)",
+    )
     add("--vs-localstripe", action="store_true", help="also measure localstripe")
     add(
         "--localstripe-customers",
@@ -73,6 +79,7 @@ def plan_of(args: argparse.Namespace) -> Plan:
         connections=sorted(args.connections),
         seconds=args.duration,
         warmup=args.warmup,
+        repeats=max(1, args.repeat),
         versus=args.vs_localstripe,
         versus_customers=args.localstripe_customers,
         pin=not args.no_pin,

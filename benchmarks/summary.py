@@ -77,7 +77,7 @@ def preamble(
         f"load average {context.load:.2f} at start.{noisy}",
         f"- Load generator: {_driver_line(context, plan)}",
         f"- Pinning: {_pinning_line(plan)}",
-        f"- Cells: {plan.seconds:g} s each at {', '.join(map(str, plan.connections))} "
+        f"- Cells: {_runs(plan)} at {', '.join(map(str, plan.connections))} "
         f"connections, after {plan.warmup:g} s of warm-up per operation; 127.0.0.1 only.",
         "- Servers: `rolodex serve --log-level warning` "
         f"(processes: {', '.join(map(str, plan.processes))}; {plan.workers} worker(s) each; "
@@ -124,6 +124,12 @@ def _database_line(server: str, context: Context) -> str:
             "synchronous=FULL (every commit is fsynced)."
         )
     return f"PostgreSQL at `{describe(server)}`, a throw-away database per run."
+
+
+def _runs(plan: Plan) -> str:
+    if plan.repeats == 1:
+        return f"{plan.seconds:g} s each"
+    return f"the median of {plan.repeats} runs of {plan.seconds:g} s each"
 
 
 def _fill_times(fill_seconds: Mapping[tuple[str, int], float]) -> str:

@@ -18,6 +18,7 @@ def test_a_tiny_run_measures_every_operation_without_errors(tmp_path: Path) -> N
     command = [
         sys.executable, str(ROOT / "benchmarks" / "run.py"),
         "--customers", "20", "--connections", "2", "--duration", "1", "--warmup", "0",
+        "--repeat", "2",
         "--workdir", str(tmp_path / "work"), "--json", str(out),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
@@ -34,5 +35,6 @@ def test_a_tiny_run_measures_every_operation_without_errors(tmp_path: Path) -> N
     for cell in cells:
         assert cell["measured"]["requests"] > 0, cell
         assert cell["measured"]["errors"] == 0, cell
+    assert "the median of 2 runs of 1 s each" in done.stdout
     assert "## Results" in done.stdout
     assert "## Targets" in done.stdout
