@@ -42,16 +42,26 @@ class Verdict:
 
 
 def ceiling_share(row: Row, rows: Sequence[Row]) -> float | None:
-    """This row's rate over the ceiling's at the same process and connection counts."""
-    for ceiling in rows:
-        if (ceiling.server, ceiling.processes, ceiling.connections) == (
-            "ceiling",
-            row.processes,
-            row.connections,
-        ):
-            rate = ceiling.measured.rps
-            return row.measured.rps / rate if rate else None
-    return None
+    """This row's rate over the ceiling's at the same process and connection counts.
+
+    The ceiling measured last before the row counts (the harness measures it again before
+    each customer count), so a host whose speed drifts during a run skews the share less.
+    """
+    position = next((at for at, each in enumerate(rows) if each is row), len(rows))
+    earlier = [ceiling for ceiling in rows[:position] if _ceiling_of(ceiling, row)]
+    candidates = earlier or [ceiling for ceiling in rows if _ceiling_of(ceiling, row)]
+    if not candidates:
+        return None
+    rate = candidates[-1].measured.rps if earlier else candidates[0].measured.rps
+    return row.measured.rps / rate if rate else None
+
+
+def _ceiling_of(ceiling: Row, row: Row) -> bool:
+    return (ceiling.server, ceiling.processes, ceiling.connections) == (
+        "ceiling",
+        row.processes,
+        row.connections,
+    )
 
 
 def growth(row: Row, rows: Sequence[Row]) -> float | None:

@@ -24,6 +24,16 @@ def test_share_is_against_the_ceiling_at_the_same_connections_and_processes() ->
     assert ceiling_share(two_procs, rows) is None
 
 
+def test_share_is_against_the_ceiling_measured_last_before_the_row() -> None:
+    early = _row("rolodex", "retrieve", 32, 9000, customers=1000)
+    late = _row("rolodex", "retrieve", 32, 9000, customers=100_000)
+    slower_ceiling = _row("ceiling", "ceiling", 32, 15000, 0)
+    rows = [*CEILINGS, early, slower_ceiling, late]
+    assert ceiling_share(early, rows) == 9000 / 20000
+    assert ceiling_share(late, rows) == 9000 / 15000
+    assert ceiling_share(_row("rolodex", "update", 32, 3000), rows) == 3000 / 15000
+
+
 def test_growth_compares_with_the_smallest_customer_count_of_the_same_cell() -> None:
     small = _row("rolodex", "list", 32, 3000, customers=1000)
     large = _row("rolodex", "list", 32, 2700, customers=100_000)
