@@ -49,10 +49,9 @@ def ceiling_share(row: Row, rows: Sequence[Row]) -> float | None:
     """
     position = next((at for at, each in enumerate(rows) if each is row), len(rows))
     earlier = [ceiling for ceiling in rows[:position] if _ceiling_of(ceiling, row)]
-    candidates = earlier or [ceiling for ceiling in rows if _ceiling_of(ceiling, row)]
-    if not candidates:
+    if not earlier:
         return None
-    rate = candidates[-1].measured.rps if earlier else candidates[0].measured.rps
+    rate = earlier[-1].measured.rps
     return row.measured.rps / rate if rate else None
 
 

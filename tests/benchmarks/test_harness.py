@@ -38,3 +38,16 @@ def test_a_tiny_run_measures_every_operation_without_errors(tmp_path: Path) -> N
     assert "the median of 2 runs of 1 s each" in done.stdout
     assert "## Results" in done.stdout
     assert "## Targets" in done.stdout
+
+
+def test_the_in_process_driver_reports_every_run_and_their_median() -> None:
+    command = [
+        sys.executable, str(ROOT / "benchmarks" / "inprocess.py"),
+        "--customers", "20", "--op", "update", "--requests", "64", "--concurrency", "8",
+        "--repeat", "2",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len([line for line in lines if line.startswith("n=20 update: wall")]) == 2
+    assert lines[-1].startswith("n=20 update median of 2: wall")

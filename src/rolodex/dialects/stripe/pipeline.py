@@ -83,22 +83,29 @@ def endpoint(handlers: Mapping[str, Handler], ctx: Context) -> Endpoint:
             key = request.headers.get("idempotency-key") if request.method == "POST" else None
             call = await _call(request, version)
             if key:
-                return await _run_once(ctx, request, call, handler, key)
+                return await _run_once(ctx, request, call, handler, key, version=version)
             return _respond(version, await handler(call), 200)
-        except StripeError as error:
-            return _respond(version, error.body(), error.status)
-        except RolodexError as error:
-            failure = from_core(error)
+        except Exception as error:
+            failure, _ = _failure(error, request)
             return _respond(version, failure.body(), failure.status)
-        except Exception:
-            log.exception("unexpected failure serving %s %s", request.method, request.url.path)
-            return _respond(version, internal().body(), 500)
 
     return serve
 
 
+def _failure(error: Exception, request: Request) -> tuple[StripeError, bool]:
+    """Stripe's answer to ``error``, and whether a repeat under the same idempotency key gets
+    the same answer: yes once the request ran (a missing customer, an internal error), no for
+    a request refused at validation or one that found the database unreachable."""
+    if isinstance(error, StripeError):
+        return error, False
+    if isinstance(error, RolodexError):
+        return from_core(error), not isinstance(error, Unavailable)
+    log.exception("unexpected failure serving %s %s", request.method, request.url.path)
+    return internal(), True
+
+
 async def _run_once(
-    ctx: Context, request: Request, call: Call, handler: Handler, key: str
+    ctx: Context, request: Request, call: Call, handler: Handler, key: str, *, version: str | None
 ) -> Response:
     """Run a request sent with an idempotency key, or answer what its first run answered.
 
@@ -110,7 +117,6 @@ async def _run_once(
     """
     if len(key) > MAX_IDEMPOTENCY_KEY:
         raise idempotency_key_too_long(len(key), MAX_IDEMPOTENCY_KEY)
-    version = request.headers.get("stripe-version")
     request_id = _request_id()
     repeatable = service.Repeatable(
         call.tenant, key, endpoint=_path(request), fingerprint=_fingerprint(call.params)
@@ -122,29 +128,18 @@ async def _run_once(
             return _respond_raw(
                 version, remembered.body.encode(), remembered.status, request_id, replayed
             )
-        body, status, kept = await _outcome(handler, call)
+        try:
+            body, status, kept = await handler(call), 200, True
+        except Unavailable:
+            raise  # answered by ``serve``; there is nothing to remember it in
+        except Exception as error:
+            failure, kept = _failure(error, request)
+            body, status = failure.body(), failure.status
         encoded = orjson.dumps(body)
         if kept:
             await service.remember_response(ctx, repeatable, status, encoded.decode(), request_id)
     headers = _idempotency_headers(key, request_id, replayed=False)
     return _respond_raw(version, encoded, status, request_id, headers)
-
-
-async def _outcome(handler: Handler, call: Call) -> tuple[dict[str, Any], int, bool]:
-    """``(body, status, remembered)``: what the handler answered, and whether a repeat of the
-    request is answered the same."""
-    try:
-        return await handler(call), 200, True
-    except StripeError as invalid:  # parameter validation: the request never ran
-        return invalid.body(), invalid.status, False
-    except Unavailable:
-        raise
-    except RolodexError as error:
-        failure = from_core(error)
-        return failure.body(), failure.status, True
-    except Exception:
-        log.exception("unexpected failure serving an idempotent request")
-        return internal().body(), 500, True
 
 
 def _path(request: Request) -> str:
