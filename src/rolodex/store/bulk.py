@@ -14,11 +14,11 @@ import sqlalchemy as sa
 
 from rolodex.core.index import IndexSpec, terms, text_values, unique_keys
 from rolodex.core.records import Record
-from rolodex.store import fts
+from rolodex.store import fts, text_index
 from rolodex.store.search_tables import customer_fts_rows, customer_text
 from rolodex.store.sql import customer_row
 from rolodex.store.tables import customer_keys, customer_terms, customers
-from rolodex.store.text_index import INSERT_DOC, text_row
+from rolodex.store.text_index import text_row
 
 
 def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec) -> None:
@@ -68,10 +68,13 @@ def _insert_documents(conn: sa.Connection, texts: list[tuple[Record, dict[str, s
     ]
     _insert(conn, customer_fts_rows, rows)
     documents = [
-        {"key": key, "doc": fts.document(r.tenant.key, t)}
+        (key, None, text_index.source(r.tenant.key, t))
         for key, (r, t) in zip(keys, texts, strict=True)
     ]
-    conn.execute(INSERT_DOC, documents)
+    # Through the queue, after the changes already in it: a key freed by a record whose
+    # removal is still queued may be given to one of these records.
+    text_index.queue_changes(conn, documents)
+    text_index.apply_queue(conn)
 
 
 def _next_keys(conn: sa.Connection, created: list[int]) -> list[int]:

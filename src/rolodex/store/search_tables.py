@@ -40,6 +40,18 @@ customer_fts_rows = sa.Table(
     sa.Index("ix_customer_fts_rows_record", "tenant", "customer_id", unique=True),
 )
 
+customer_fts_queue = sa.Table(
+    "customer_fts_queue",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("key", sa.Integer, nullable=False),
+    sa.Column("before", sa.Text, nullable=True),
+    sa.Column("after", sa.Text, nullable=True),
+)
+"""SQLite: changes to full-text documents, committed with the writes that made them and
+applied to ``customer_fts`` later, many at once (``store.text_index``). ``before`` is the
+document the key had (``NULL``: none), ``after`` the one it has now (``NULL``: none)."""
+
 FTS_TABLE = "customer_fts"
 customer_fts = sa.table(FTS_TABLE, sa.column("rowid", sa.BigInteger), sa.column(FTS_TABLE))
 """The SQLite FTS5 table: ``rowid`` is the key, ``tokens`` the document (contentless: FTS5

@@ -19,7 +19,8 @@ Group commit: the writes that arrive during one turn of the event loop share one
 so they share its fsync, which otherwise costs more than the writes themselves. Each write
 runs inside its own savepoint, so one that fails (a taken key, a missing record) is undone
 alone; none is acknowledged before the commit, and if the commit fails, all of them fail.
-The batch's full-text index writes are made together at its end (``text_index.HeldDocuments``).
+The batch's full-text document changes are queued together at its end, and applied to the
+index many batches at a time (``text_index.HeldDocuments``).
 """
 
 from __future__ import annotations
@@ -101,10 +102,10 @@ class SQLiteStore(Store):
         return self._read(lambda conn: sql.count(conn, query))
 
     async def search(self, query: SearchQuery) -> Page:
-        return self._read(lambda conn: search.search_page(conn, query))
+        return self._read_searchable(lambda conn: search.search_page(conn, query))
 
     async def search_count(self, query: SearchQuery) -> int:
-        return self._read(lambda conn: search.search_count(conn, query))
+        return self._read_searchable(lambda conn: search.search_count(conn, query))
 
     async def recall(self, tenant: Tenant, key: str, *, since_us: int) -> Remembered | None:
         return self._read(lambda conn: sql.recall(conn, tenant, key, since_us=since_us))
@@ -117,6 +118,20 @@ class SQLiteStore(Store):
             return operation(self._conn)
         except (sa.exc.OperationalError, sqlite3.OperationalError) as fault:
             raise _unavailable(fault) from fault
+
+    def _read_searchable(self, operation: Callable[[sa.Connection], T]) -> T:
+        """A read of the search tables once the queued full-text changes are applied.
+
+        The look at the queue and the read share a transaction, so a write another process
+        commits in between cannot show in the records and be missing from the index.
+        """
+        with _translated_faults():
+            with self._transaction("BEGIN"):
+                if not text_index.queued(self._conn):
+                    return operation(self._conn)
+            with self._transaction():
+                text_index.apply_queue(self._conn)
+                return operation(self._conn)
 
     async def _write(self, operation: Callable[[sa.Connection], T]) -> T:
         """Queue ``operation`` for the next group commit; return once it is durable."""
@@ -175,9 +190,9 @@ class SQLiteStore(Store):
         return cast(sqlite3.Connection, self._conn.connection.driver_connection)
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def _transaction(self, begin: str = "BEGIN IMMEDIATE") -> Iterator[None]:
         # Through SQLAlchemy, so that it (and Alembic's migrations) see the transaction open.
-        self._conn.exec_driver_sql("BEGIN IMMEDIATE")
+        self._conn.exec_driver_sql(begin)
         try:
             yield
         except BaseException:

@@ -1,0 +1,162 @@
+"""The full-text queue on SQLite: every document change is queued with its write, applied many
+at a time, and applied before any search, so a search sees each write committed before it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from rolodex.core.index import IndexSpec
+from rolodex.core.query import Attr, Compare, Op
+from rolodex.core.records import Record, Tenant
+from rolodex.store import bulk, fts, text_index
+from rolodex.store.base import Change, SearchQuery
+from rolodex.store.sqlite import SQLiteStore
+
+TENANT = Tenant("stripe", "acct", "test")
+SPEC = IndexSpec(texts=("name",))
+SAME_MILLISECOND = 5_000_000_000
+"""Records created inside one millisecond share its range of full-text keys."""
+
+
+def _named(n: int, name: str | None, *, created_us: int | None = None) -> Record:
+    fields = {} if name is None else {"name": name}
+    created = SAME_MILLISECOND + n if created_us is None else created_us
+    return Record(TENANT, f"cus_{n}", created_us=created, fields=fields)
+
+
+def _renamed(name: str | None) -> Change:
+    return lambda record: record.with_fields({} if name is None else {"name": name})
+
+
+async def _store(path: Path) -> SQLiteStore:
+    store = SQLiteStore(f"sqlite:///{path / 'queue.db'}")
+    await store.migrate()
+    return store
+
+
+async def _found(store: SQLiteStore, word: str) -> list[str]:
+    where = Compare(Attr("name"), Op.WORDS, word)
+    page = await store.search(SearchQuery(TENANT, where, SPEC, limit=100))
+    return sorted(record.id for record in page.records)
+
+
+def _count(path: Path, query: str, *params: str) -> int:
+    """A count as another connection sees it, without applying anything."""
+    with sqlite3.connect(path / "queue.db") as other:
+        (count,) = other.execute(query, params).fetchone()
+    return int(count)
+
+
+def _queue_length(path: Path) -> int:
+    return _count(path, "SELECT count(*) FROM customer_fts_queue")
+
+
+def _indexed(path: Path, word: str) -> int:
+    phrase = fts.words_phrase(TENANT.key, "name", word)
+    assert phrase is not None
+    return _count(path, "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH ?", phrase)
+
+
+def test_a_write_queues_its_document_and_a_search_applies_the_queue_first(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        store = await _store(tmp_path)
+        await store.insert(_named(1, "Ada Lovelace"), SPEC)
+        assert (_queue_length(tmp_path), _indexed(tmp_path, "ada")) == (1, 0)
+        assert await _found(store, "ada") == ["cus_1"]
+        assert (_queue_length(tmp_path), _indexed(tmp_path, "ada")) == (0, 1)
+        await store.update(TENANT, "cus_1", _renamed("Grace Hopper"), SPEC)
+        assert await _found(store, "ada") == []
+        assert await _found(store, "grace") == ["cus_1"]
+        await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_the_queue_is_applied_once_it_reaches_its_length(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = await _store(tmp_path)
+        for first in range(0, text_index.QUEUE_LENGTH, 64):
+            await asyncio.gather(
+                *(store.insert(_named(n, f"Name {n}"), SPEC) for n in range(first, first + 64))
+            )
+        await store.close()
+
+    asyncio.run(scenario())
+    assert _queue_length(tmp_path) < text_index.QUEUE_LENGTH
+    assert _indexed(tmp_path, "name") + _queue_length(tmp_path) == text_index.QUEUE_LENGTH
+    assert _indexed(tmp_path, "name") >= text_index.QUEUE_LENGTH - 64
+
+
+def test_queued_changes_survive_a_restart(tmp_path: Path) -> None:
+    async def write() -> None:
+        store = await _store(tmp_path)
+        await store.insert(_named(1, "Ada"), SPEC)
+        await store.insert(_named(2, "Grace"), SPEC)
+        await store.delete(TENANT, "cus_2", SPEC, hard=False)
+        await store.close()
+
+    async def search() -> tuple[list[str], list[str]]:
+        store = await _store(tmp_path)
+        found = await _found(store, "ada"), await _found(store, "grace")
+        await store.close()
+        return found
+
+    asyncio.run(write())
+    assert _queue_length(tmp_path) == 3
+    assert asyncio.run(search()) == (["cus_1"], [])
+    assert (_indexed(tmp_path, "ada"), _indexed(tmp_path, "grace")) == (1, 0)
+
+
+def test_a_search_sees_a_write_another_process_committed(tmp_path: Path) -> None:
+    async def scenario() -> list[str]:
+        writer, reader = await _store(tmp_path), await _store(tmp_path)
+        await writer.insert(_named(1, "Ada"), SPEC)
+        found = await _found(reader, "ada")
+        await writer.close()
+        await reader.close()
+        return found
+
+    assert asyncio.run(scenario()) == ["cus_1"]
+
+
+def test_a_key_freed_while_its_removal_is_queued_serves_the_next_record(tmp_path: Path) -> None:
+    """Keys are given out per creation millisecond, so a record made in the same millisecond
+    as one whose name was just removed takes its key, with that removal still queued."""
+
+    async def scenario() -> dict[str, list[str]]:
+        store = await _store(tmp_path)
+        await store.insert(_named(1, "Ada Lovelace"), SPEC)
+        assert await _found(store, "ada") == ["cus_1"]
+        await store.update(TENANT, "cus_1", _renamed(None), SPEC)
+        await store.insert(_named(2, "Ada Byron", created_us=SAME_MILLISECOND + 2), SPEC)
+        found = {word: await _found(store, word) for word in ("ada", "lovelace", "byron")}
+        await store.close()
+        return found
+
+    assert asyncio.run(scenario()) == {"ada": ["cus_2"], "lovelace": [], "byron": ["cus_2"]}
+
+
+def test_a_bulk_insert_comes_after_the_changes_already_queued(tmp_path: Path) -> None:
+    """Written straight into the index, the new record's words would be struck out again by
+    the queued removal of the same key's earlier document, which shares some of them."""
+
+    def insert_many(conn: sa.Connection) -> None:
+        bulk.insert_many(conn, [_named(2, "Ada Byron", created_us=SAME_MILLISECOND + 2)], SPEC)
+
+    async def scenario() -> list[str]:
+        store = await _store(tmp_path)
+        await store.insert(_named(1, "Ada Lovelace"), SPEC)
+        assert await _found(store, "ada") == ["cus_1"]  # in the index, not only queued
+        await store.update(TENANT, "cus_1", _renamed(None), SPEC)
+        await store._write(insert_many)
+        found = await _found(store, "ada")
+        await store.close()
+        return found
+
+    assert asyncio.run(scenario()) == ["cus_2"]
