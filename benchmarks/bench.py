@@ -71,10 +71,6 @@ class Bench:
         for server in self.plan.databases:
             with databases(server, self.workdir) as made:
                 for count in self.plan.customers:
-                    # Again before every count: each share is then of a ceiling minutes old
-                    # at most, not of one measured before a run that may take an hour.
-                    for processes in self.plan.processes:
-                        self._ceiling(processes)
                     self._rolodex(made, count)
         if self.plan.versus:
             capped = {min(count, self.plan.versus_customers) for count in self.plan.customers}
@@ -92,13 +88,11 @@ class Bench:
     def _pinned(self, processes: int) -> bool:
         return self.plan.pin and processes * self.plan.workers == 1 and (os.cpu_count() or 1) > 1
 
-    def _ceiling(self, processes: int) -> None:
-        launches = [
+    def _ceilings(self, processes: int) -> list[Launch]:
+        return [
             ceiling_launch(free_port(), self.plan.workers, self._log("ceiling"))
             for _ in range(processes)
         ]
-        with running(launches, self.server_cpus(processes)) as ports:
-            self._measure(Setup("ceiling", "-", processes, 0, tuple(ports)), ("ceiling",))
 
     def _rolodex(self, made: Databases, count: int) -> None:
         template = made.new_url(f"n{count}")
@@ -113,9 +107,16 @@ class Bench:
                 rolodex_launch(url, free_port(), self.plan.workers, self._log("rolodex"))
                 for _ in range(processes)
             ]
+            launches += self._ceilings(processes)
             with running(launches, self.server_cpus(processes)) as ports:
-                setup = Setup("rolodex", made.backend, processes, count, tuple(ports), ids_file)
-                self._measure(setup)
+                served, ceiling = tuple(ports[:processes]), tuple(ports[processes:])
+                setup = Setup("rolodex", made.backend, processes, count, served, ids_file)
+                for op in OPERATIONS:
+                    # The ceiling again right before each operation, on the same CPUs (its
+                    # server idles meanwhile): each share is then of a ceiling measured
+                    # seconds earlier, on a host whose speed drifts by tens of per cent.
+                    self._measure(Setup("ceiling", "-", processes, 0, ceiling), ("ceiling",))
+                    self._measure(setup, (op,))
             made.drop(url)
         made.drop(template)
 

@@ -44,8 +44,8 @@ class Verdict:
 def ceiling_share(row: Row, rows: Sequence[Row]) -> float | None:
     """This row's rate over the ceiling's at the same process and connection counts.
 
-    The ceiling measured last before the row counts (the harness measures it again before
-    each customer count), so a host whose speed drifts during a run skews the share less.
+    The ceiling measured last before the row counts (the harness measures it again right
+    before each operation), so a host whose speed drifts during a run skews the share less.
     """
     position = next((at for at, each in enumerate(rows) if each is row), len(rows))
     earlier = [ceiling for ceiling in rows[:position] if _ceiling_of(ceiling, row)]

@@ -83,7 +83,8 @@ def preamble(
         "- Servers: `rolodex serve --log-level warning` "
         f"(processes: {', '.join(map(str, plan.processes))}; {plan.workers} worker(s) each; "
         "load split evenly across processes); ceiling: `benchmarks/ceiling.py`, one trivial "
-        "Starlette endpoint on uvicorn started the same way.",
+        "Starlette endpoint on uvicorn started the same way, beside them, and measured again "
+        "right before each operation.",
         "- Operations: retrieve (random filled id), update (name and one metadata key of a "
         "random filled id), list (first page, 10), create (email, name, one metadata key).",
     ]

@@ -32,6 +32,11 @@ def test_a_tiny_run_measures_every_operation_without_errors(tmp_path: Path) -> N
         ("rolodex", "list"),
         ("rolodex", "create"),
     }
+    # The ceiling is measured again right before each operation.
+    order = [cell["op"] for cell in cells]
+    runs = [op for at, op in enumerate(order) if at == 0 or order[at - 1] != op]
+    operations = ("retrieve", "update", "list", "create")
+    assert runs == [step for op in operations for step in ("ceiling", op)]
     for cell in cells:
         assert cell["measured"]["requests"] > 0, cell
         assert cell["measured"]["errors"] == 0, cell
