@@ -50,7 +50,8 @@ customer_fts_queue = sa.Table(
 )
 """SQLite: changes to full-text documents, committed with the writes that made them and
 applied to ``customer_fts`` later, many at once (``store.text_index``). ``before`` is the
-document the key had (``NULL``: none), ``after`` the one it has now (``NULL``: none)."""
+document the key had and ``after`` the one it has now, each kept as its tenant and text
+fields (``text_index.source``); ``NULL``: none."""
 
 FTS_TABLE = "customer_fts"
 customer_fts = sa.table(FTS_TABLE, sa.column("rowid", sa.BigInteger), sa.column(FTS_TABLE))

@@ -171,8 +171,10 @@ _queued = sa.select(
 ).order_by(customer_fts_queue.c.seq)
 _empty_queue = customer_fts_queue.delete()
 
-Change = tuple[int, str | None, str | None]
+DocumentChange = tuple[int, str | None, str | None]
 """A key's document before and after a write, each as :func:`source` (``None``: none)."""
+Net = dict[int, tuple[str | None, str | None]]
+"""Each changed key's document before its first change and after its last."""
 
 
 def queued(conn: sa.Connection) -> bool:
@@ -192,7 +194,7 @@ def apply_queue(conn: sa.Connection) -> int:
     return len(changes)
 
 
-def queue_changes(conn: sa.Connection, changes: Sequence[Change]) -> None:
+def queue_changes(conn: sa.Connection, changes: Sequence[DocumentChange]) -> None:
     """Queue document changes made in this order; applied once the queue is long enough."""
     _enqueue(conn, _net(changes))
 
@@ -208,7 +210,7 @@ def _document(source: str) -> str:
     return fts.document(tenant, texts)
 
 
-def _enqueue(conn: sa.Connection, net: dict[int, tuple[str | None, str | None]]) -> None:
+def _enqueue(conn: sa.Connection, net: Net) -> None:
     rows = [{"k": key, "b": b, "a": a} for key, (b, a) in sorted(net.items())]
     if not rows:
         return
@@ -218,7 +220,7 @@ def _enqueue(conn: sa.Connection, net: dict[int, tuple[str | None, str | None]])
         apply_queue(conn)
 
 
-def _net(changes: Iterable[Change]) -> dict[int, tuple[str | None, str | None]]:
+def _net(changes: Iterable[DocumentChange]) -> Net:
     """Each key's net change: the document it had before the first change, and after the last;
     keys left as they were are dropped."""
     before: dict[int, str | None] = {}
@@ -229,9 +231,10 @@ def _net(changes: Iterable[Change]) -> dict[int, tuple[str | None, str | None]]:
     return {key: (before[key], after[key]) for key in before if before[key] != after[key]}
 
 
-def _write_net(conn: sa.Connection, net: dict[int, tuple[str | None, str | None]]) -> None:
-    """Deletions, then insertions, each in key order: FTS5 writes a new segment whenever a
-    write goes back to a lower key, so this writes two, however many documents change."""
+def _write_net(conn: sa.Connection, net: Net) -> None:
+    """Deletions, then insertions, each in key order: FTS5 starts a new segment whenever a
+    write goes back to a lower key, so the changes make two segments, not one per key (more
+    only if they overflow its buffer of pending terms)."""
     keys = sorted(net)
     for statement, side in ((_DELETE_DOC, 0), (_INSERT_DOC, 1)):
         sources = [(key, net[key][side]) for key in keys]
@@ -261,7 +264,7 @@ class HeldDocuments:
     """
 
     def __init__(self) -> None:
-        self._changes: list[Change] = []
+        self._changes: list[DocumentChange] = []
 
     def add(self, key: int, before: str | None, after: str | None) -> None:
         self._changes.append((key, before, after))
