@@ -9,11 +9,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec
 from rolodex.core.query import Attr, Compare, Op
 from rolodex.core.records import Record, Tenant
 from rolodex.store import bulk, fts, text_index
-from rolodex.store.base import Change, SearchQuery
+from rolodex.store.base import Change, ListQuery, SearchQuery
 from rolodex.store.sqlite import SQLiteStore
 
 TENANT = Tenant("stripe", "acct", "test")
@@ -160,3 +161,28 @@ def test_a_bulk_insert_comes_after_the_changes_already_queued(tmp_path: Path) ->
         return found
 
     assert asyncio.run(scenario()) == ["cus_2"]
+
+
+def test_writes_go_on_when_the_queue_cannot_be_applied_and_searches_say_so(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> tuple[int, BaseException | None]:
+        store = await _store(tmp_path)
+        store._driver.execute("DROP TABLE customer_fts")  # a full-text index gone bad
+        for first in range(0, text_index.QUEUE_LENGTH + 64, 64):
+            await asyncio.gather(
+                *(store.insert(_named(n, f"Name {n}"), SPEC) for n in range(first, first + 64))
+            )
+        stored = await store.count(ListQuery(tenant=TENANT, spec=SPEC))
+        try:
+            await _found(store, "name")
+        except Unavailable as refused:
+            return stored, refused
+        finally:
+            await store.close()
+        return stored, None
+
+    stored, refused = asyncio.run(scenario())
+    assert stored == text_index.QUEUE_LENGTH + 64
+    assert isinstance(refused, Unavailable)
+    assert _queue_length(tmp_path) == text_index.QUEUE_LENGTH + 64

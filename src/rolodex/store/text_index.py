@@ -11,6 +11,8 @@ Full-text documents change through a queue, applied to the index many changes at
 from __future__ import annotations
 
 import functools
+import logging
+import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +31,8 @@ from rolodex.store.search_tables import (
     customer_fts_rows,
     customer_text,
 )
+
+log = logging.getLogger(__name__)
 
 # FTS5 takes commands as inserts into a column named like the table itself.
 _DELETE_DOC = sa.text(
@@ -217,7 +221,23 @@ def _enqueue(conn: sa.Connection, net: Net) -> None:
     fastpath.run(conn, _queue, rows)
     # The queue starts again at 1 once emptied, so its last number is its length.
     if fastpath.scalar(conn, _queue_end, {}) >= QUEUE_LENGTH:
+        _apply_or_keep(conn)
+
+
+def _apply_or_keep(conn: sa.Connection) -> None:
+    """Apply the queue; if that fails, keep it, undo the attempt, and let the write stand.
+
+    The full-text index is derived from the records, so a fault in it must not refuse writes:
+    the next write that queues a change tries again, and a search, which must apply the
+    queue before it reads, reports the fault instead of answering from a stale index.
+    """
+    conn.exec_driver_sql("SAVEPOINT apply_queue")
+    try:
         apply_queue(conn)
+    except (sqlite3.Error, sa.exc.DBAPIError):
+        log.exception("the full-text queue could not be applied; it is kept for later")
+        conn.exec_driver_sql("ROLLBACK TO apply_queue")
+    conn.exec_driver_sql("RELEASE apply_queue")
 
 
 def _net(changes: Iterable[DocumentChange]) -> Net:
