@@ -138,7 +138,7 @@ def _write_document(
     if held is not None:
         held.add(key, old, new)
     else:
-        _enqueue(conn, _net([(key, old, new)]))
+        queue_changes(conn, [(key, old, new)])
 
 
 def _key_of(conn: sa.Connection, record: Record) -> int | None:
@@ -191,21 +191,16 @@ def apply_queue(conn: sa.Connection) -> int:
 
     Runs inside a write transaction, which keeps other writers from queueing more meanwhile.
     """
-    changes = [(key, before, after) for key, before, after in fastpath.fetch_all(conn, _queued, {})]
+    changes: list[DocumentChange] = fastpath.fetch_all(conn, _queued, {})
     if changes:
         _write_net(conn, _net(changes))
         fastpath.run(conn, _empty_queue, [{}])
     return len(changes)
 
 
-def queue_changes(conn: sa.Connection, changes: Sequence[DocumentChange]) -> None:
-    """Queue document changes made in this order; applied once the queue is long enough."""
-    _enqueue(conn, _net(changes))
-
-
 def source(tenant: str, texts: Mapping[str, str]) -> str:
-    """What the queue keeps of a document: its tenant and text fields, a tenth of its tokens'
-    size, as JSON (keys sorted, so that the same document is always the same string)."""
+    """What the queue keeps of a document: its tenant and text fields, about a tenth of
+    its tokens' size, as JSON (keys sorted, so that the same document is always the same string)."""
     return orjson.dumps([tenant, texts], option=orjson.OPT_SORT_KEYS).decode()
 
 
@@ -214,8 +209,10 @@ def _document(source: str) -> str:
     return fts.document(tenant, texts)
 
 
-def _enqueue(conn: sa.Connection, net: Net) -> None:
-    rows = [{"k": key, "b": b, "a": a} for key, (b, a) in sorted(net.items())]
+def queue_changes(conn: sa.Connection, changes: Sequence[DocumentChange]) -> None:
+    """Queue each key's net change of ``changes`` (made in this order); once the queue is long
+    enough, apply it."""
+    rows = [{"k": key, "b": b, "a": a} for key, (b, a) in sorted(_net(changes).items())]
     if not rows:
         return
     fastpath.run(conn, _queue, rows)
@@ -298,7 +295,7 @@ class HeldDocuments:
 
     def write(self, conn: sa.Connection) -> None:
         """Queue each key's net change."""
-        _enqueue(conn, _net(self._changes))
+        queue_changes(conn, self._changes)
         self._changes.clear()
 
 
