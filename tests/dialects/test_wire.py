@@ -1,4 +1,4 @@
-"""The query string read straight from the ASGI scope is the one Starlette's URL gives."""
+"""A request read straight from the ASGI scope reads as Starlette reads it; answers go whole."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 import pytest
 from starlette.requests import Request
 
-from rolodex.dialects.wire import query_string
+from rolodex.dialects.wire import Exchange, query_string, send_answer
 
 _QUERY_CHARACTERS = "aZ09=&[]%2B+?#/\\.;:@ \t\r\n\x00é€"
 _PATH_CHARACTERS = "/av1?#\\%. é"
@@ -48,3 +48,58 @@ def test_a_query_that_is_not_utf8_fails_as_starlette_url_does() -> None:
         request.url.query  # noqa: B018
     with pytest.raises(UnicodeDecodeError):
         query_string(request)
+
+
+_HEADER_NAMES = [b"authorization", b"stripe-version", b"content-type", b"x-a", b"host"]
+_HEADER_VALUES = [b"", b"Bearer sk_test_1", b"2024-06-20", b"caf\xe9", b" spaced "]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_header_is_what_starlette_headers_give(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(100):
+        sent = [
+            (rng.choice(_HEADER_NAMES), rng.choice(_HEADER_VALUES)) for _ in range(rng.randrange(6))
+        ]
+        scope = {"type": "http", "method": "GET", "path": "/", "headers": sent}
+        exchange, starlette = Exchange(scope, _no_body), Request(scope)
+        for name in _HEADER_NAMES:
+            assert exchange.header(name) == starlette.headers.get(name.decode()), (sent, name)
+
+
+async def _no_body() -> dict[str, object]:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+@pytest.mark.anyio
+async def test_the_body_is_read_chunk_by_chunk() -> None:
+    chunks = iter([b"a=1", b"&b=2", b""])
+
+    async def receive() -> dict[str, object]:
+        body = next(chunks)
+        return {"type": "http.request", "body": body, "more_body": body != b""}
+
+    scope = {"type": "http", "method": "POST", "path": "/", "headers": []}
+    assert b"".join([chunk async for chunk in Exchange(scope, receive).stream()]) == b"a=1&b=2"
+
+
+@pytest.mark.anyio
+async def test_an_answer_is_its_headers_then_its_length_and_type_then_its_body() -> None:
+    sent: list[dict[str, object]] = []
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    await send_answer(send, 201, b'{"ok":true}', [(b"request-id", b"req_1")], b"application/json")
+    assert sent == [
+        {
+            "type": "http.response.start",
+            "status": 201,
+            "headers": [
+                (b"request-id", b"req_1"),
+                (b"content-length", b"11"),
+                (b"content-type", b"application/json"),
+            ],
+        },
+        {"type": "http.response.body", "body": b'{"ok":true}'},
+    ]

@@ -1,15 +1,72 @@
 """What every dialect does with an HTTP request the same way: serve it, read its query.
 
-Both exist to spare Starlette's general machinery on every request; see each docstring.
+Each exists to spare Starlette's general machinery on every request; see each docstring.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+
+Headers = list[tuple[bytes, bytes]]
+
+
+class Exchange:
+    """One HTTP request read straight from its ASGI scope, and its answer sent as ASGI messages.
+
+    Why not Starlette's ``Request`` and ``Response``: a retrieve costs SQLite a few
+    microseconds, and building those objects, looking each header up by a linear search that
+    encodes its name, and the response's header assembly and sending plumbing cost several
+    times that. This reads the few things a dialect needs and sends the two messages of a
+    complete response. What only a rare request needs (its URL, for an error message) comes
+    from Starlette's ``Request`` (:attr:`request`), and so does the body (:meth:`stream`).
+    """
+
+    __slots__ = ("_headers", "_receive", "method", "scope")
+
+    def __init__(self, scope: Scope, receive: Receive) -> None:
+        self.scope = scope
+        self.method: str = scope["method"]
+        self._receive = receive
+        self._headers: dict[bytes, bytes] | None = None
+
+    def header(self, name: bytes) -> str | None:
+        """The first value sent under ``name`` (lower case, as ASGI servers pass names), as
+        Starlette's ``Headers.get`` gives it."""
+        headers = self._headers
+        if headers is None:
+            # Reversed, so that the first of repeated headers is the one kept.
+            headers = self._headers = dict(reversed(self.scope["headers"]))
+        value = headers.get(name)
+        return None if value is None else value.decode("latin-1")
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = self.scope.get("path_params", {})
+        return params
+
+    @property
+    def request(self) -> Request:
+        return Request(self.scope, self._receive)
+
+    def stream(self) -> AsyncIterator[bytes]:
+        """The body as it arrives, chunk by chunk (Starlette's, for its handling of a client
+        that disconnects mid-body)."""
+        return self.request.stream()
+
+
+async def send_answer(
+    send: Send, status: int, body: bytes, headers: Headers, media_type: bytes
+) -> None:
+    """A complete response: ``headers`` first, then its length and type, then the body."""
+    headers.append((b"content-length", b"%d" % len(body)))
+    headers.append((b"content-type", media_type))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class AsgiEndpoint:
@@ -32,7 +89,7 @@ _SPLIT_ALTERED = ("#", "\t", "\r", "\n")
 """Characters ``urllib.parse.urlsplit`` cuts at (``#``) or removes (tab, CR, LF)."""
 
 
-def query_string(request: Request) -> str:
+def query_string(request: Request | Exchange) -> str:
     """The request's query string, exactly as ``request.url.query`` gives it.
 
     Why: ``request.url`` builds Starlette's ``URL`` (the host header parsed, the whole address
@@ -46,5 +103,6 @@ def query_string(request: Request) -> str:
     raw: bytes = request.scope.get("query_string", b"")
     query = raw.decode()
     if any(character in query for character in _SPLIT_ALTERED):
-        return request.url.query
+        starlette = request.request if isinstance(request, Exchange) else request
+        return starlette.url.query
     return query

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from starlette.routing import Mount, Router, request_response
+from starlette.routing import Mount, Router
 from starlette.types import ASGIApp
 
 from rolodex.dialects.autumn import routes as autumn
@@ -43,6 +43,6 @@ def create_app(settings: Settings, store: Store, *, migrate: bool = True) -> ASG
             Mount("/autumn", routes=autumn.routes(ctx)),
             Mount("/dub", routes=dub.routes(ctx)),
         ],
-        default=request_response(stripe.not_found),
+        default=stripe.not_found,
         lifespan=lifespan,
     )

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from rolodex import service
 from rolodex.core.errors import RolodexError, Unavailable
@@ -37,7 +36,7 @@ from rolodex.dialects.stripe.errors import (
     internal,
     unrecognized_url,
 )
-from rolodex.dialects.wire import query_string
+from rolodex.dialects.wire import Exchange, Headers, query_string, send_answer
 from rolodex.service import Context
 
 log = logging.getLogger(__name__)
@@ -52,6 +51,7 @@ _BYTE_TO_CHARACTER = bytes(
 _DROPPED_BYTES = bytes(range(_UNBIASED, 256))
 MAX_IDEMPOTENCY_KEY = 255
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_JSON = b"application/json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,34 +65,52 @@ class Call:
 
 
 Handler = Callable[[Call], Awaitable[dict[str, Any]]]
-Endpoint = Callable[[Request], Awaitable[Response]]
 
 
-def endpoint(handlers: Mapping[str, Handler], ctx: Context) -> Endpoint:
-    """One path's endpoint; a method it does not serve gets Stripe's unrecognised-URL 404.
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A response about to be sent: Stripe's JSON body, its status and its own headers."""
+
+    body: bytes
+    status: int
+    headers: Headers
+
+    async def send(self, send: Send) -> None:
+        await send_answer(send, self.status, self.body, self.headers, _JSON)
+
+
+class Endpoint:
+    """One path's endpoint, served by Starlette's ``Route`` as a plain ASGI app; a method it
+    does not serve gets Stripe's unrecognised-URL 404.
 
     A POST sent with an ``Idempotency-Key`` runs once: see :func:`_run_once`.
     """
 
-    async def serve(request: Request) -> Response:
-        version = request.headers.get("stripe-version")
+    def __init__(self, handlers: Mapping[str, Handler], ctx: Context) -> None:
+        self._handlers = handlers
+        self._ctx = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await (await self._answer(Exchange(scope, receive))).send(send)
+
+    async def _answer(self, request: Exchange) -> Answer:
+        version = request.header(b"stripe-version")
         try:
-            handler = handlers.get(request.method)
+            handler = self._handlers.get(request.method)
             if handler is None:
-                raise unrecognized_url(request.method, request.url.path)
-            key = request.headers.get("idempotency-key") if request.method == "POST" else None
+                raise unrecognized_url(request.method, request.request.url.path)
+            post = request.method == "POST"
+            key = request.header(b"idempotency-key") if post else None
             call = await _call(request, version)
             if key:
-                return await _run_once(ctx, request, call, handler, key, version=version)
+                return await _run_once(self._ctx, request, call, handler, key, version=version)
             return _respond(version, await handler(call), 200)
         except Exception as error:
             failure, _ = _failure(error, request)
             return _respond(version, failure.body(), failure.status)
 
-    return serve
 
-
-def _failure(error: Exception, request: Request) -> tuple[StripeError, bool]:
+def _failure(error: Exception, request: Exchange) -> tuple[StripeError, bool]:
     """Stripe's answer to ``error``, and whether a repeat under the same idempotency key gets
     the same answer: yes once the request ran (a missing customer, an internal error), no for
     a request refused at validation or one that found the database unreachable."""
@@ -100,13 +118,13 @@ def _failure(error: Exception, request: Request) -> tuple[StripeError, bool]:
         return error, False
     if isinstance(error, RolodexError):
         return from_core(error), not isinstance(error, Unavailable)
-    log.exception("unexpected failure serving %s %s", request.method, request.url.path)
+    log.exception("unexpected failure serving %s %s", request.method, request.request.url.path)
     return internal(), True
 
 
 async def _run_once(
-    ctx: Context, request: Request, call: Call, handler: Handler, key: str, *, version: str | None
-) -> Response:
+    ctx: Context, request: Exchange, call: Call, handler: Handler, key: str, *, version: str | None
+) -> Answer:
     """Run a request sent with an idempotency key, or answer what its first run answered.
 
     As Stripe does: the answer of a run that got past parameter validation is remembered,
@@ -142,7 +160,7 @@ async def _run_once(
     return _respond_raw(version, encoded, status, request_id, headers)
 
 
-def _path(request: Request) -> str:
+def _path(request: Exchange) -> str:
     """The path as Stripe names the endpoint, without the ``/stripe`` prefix it may have."""
     path: str = request.scope["path"]
     return path.removeprefix(request.scope.get("root_path", ""))
@@ -153,7 +171,7 @@ def _fingerprint(params: Mapping[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(params, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _idempotency_headers(key: str, original: str, *, replayed: bool) -> list[tuple[bytes, bytes]]:
+def _idempotency_headers(key: str, original: str, *, replayed: bool) -> Headers:
     headers = [
         (b"idempotency-key", key.encode("latin-1", "replace")),
         (b"original-request", original.encode()),
@@ -163,21 +181,28 @@ def _idempotency_headers(key: str, original: str, *, replayed: bool) -> list[tup
     return headers
 
 
-async def not_found(request: Request) -> Response:
-    body = unrecognized_url(request.method, request.url.path).body()
-    return _respond(request.headers.get("stripe-version"), body, 404)
+class _NotFound:
+    """Stripe's 404 for a path it does not serve, as a plain ASGI app (an object, not a
+    function, so that ``Route`` serves it as it is)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Exchange(scope, receive)
+        body = unrecognized_url(request.method, request.request.url.path).body()
+        await _respond(request.header(b"stripe-version"), body, 404).send(send)
 
 
-async def _call(request: Request, version: str | None) -> Call:
-    headers = request.headers
-    tenant = tenant_of(headers.get("authorization"), headers.get("stripe-account"))
+not_found = _NotFound()
+
+
+async def _call(request: Exchange, version: str | None) -> Call:
+    tenant = tenant_of(request.header(b"authorization"), request.header(b"stripe-account"))
     return Call(tenant, await _params(request), request.path_params, versions.parse(version))
 
 
-async def _params(request: Request) -> dict[str, Any]:
+async def _params(request: Exchange) -> dict[str, Any]:
     if request.method != "POST":
         return decode_query(query_string(request))
-    content_type = request.headers.get("content-type", "")
+    content_type = request.header(b"content-type") or ""
     body = await _body(request)
     if body and not content_type.startswith(_FORM_TYPES):
         raise StripeError(
@@ -187,9 +212,9 @@ async def _params(request: Request) -> dict[str, Any]:
     return decode_form(body)
 
 
-async def _body(request: Request) -> bytes:
+async def _body(request: Exchange) -> bytes:
     """The body, read no further than the limit, so an oversized one costs no memory."""
-    declared = request.headers.get("content-length", "")
+    declared = request.header(b"content-length") or ""
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise body_too_large()
     chunks: list[bytes] = []
@@ -202,7 +227,7 @@ async def _body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
-def _respond(version: str | None, body: dict[str, Any], status: int) -> Response:
+def _respond(version: str | None, body: dict[str, Any], status: int) -> Answer:
     """Stripe's JSON response, echoing ``version`` (the request's ``Stripe-Version``)."""
     return _respond_raw(version, orjson.dumps(body), status, _request_id())
 
@@ -212,19 +237,15 @@ def _respond_raw(
     body: bytes,
     status: int,
     request_id: str,
-    extra: list[tuple[bytes, bytes]] | None = None,
-) -> Response:
-    response = Response(body, status, media_type="application/json")
-    # Before Starlette's content-length and content-type, where passing them as ``headers``
-    # puts them, without its lowering, encoding and searching of each name.
+    extra: Headers | None = None,
+) -> Answer:
     headers = _stripe_headers(version, status, request_id)
     if extra:
         headers.extend(extra)
-    response.raw_headers[:0] = headers
-    return response
+    return Answer(body, status, headers)
 
 
-def _stripe_headers(version: str | None, status: int, request_id: str) -> list[tuple[bytes, bytes]]:
+def _stripe_headers(version: str | None, status: int, request_id: str) -> Headers:
     echoed = versions.DEFAULT if version is None else version
     headers = [
         (b"request-id", request_id.encode()),

@@ -18,12 +18,11 @@ from rolodex import service
 from rolodex.core.errors import NotFound
 from rolodex.dialects.stripe import expand, listing, params, translate
 from rolodex.dialects.stripe.errors import no_such_customer
-from rolodex.dialects.stripe.pipeline import Call, Handler, endpoint, not_found
+from rolodex.dialects.stripe.pipeline import Call, Endpoint, Handler, not_found
 from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.render import render
 from rolodex.dialects.stripe.search.endpoint import CustomerSearch
 from rolodex.dialects.stripe.tax import validate_location
-from rolodex.dialects.wire import AsgiEndpoint
 from rolodex.service import ById, Context
 from rolodex.store.base import Cursor
 
@@ -123,4 +122,4 @@ _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
     """Every method reaches the endpoint, so an unsupported one gets Stripe's own 404."""
-    return Route(path, AsgiEndpoint(endpoint(handlers, ctx)), methods=_EVERY_METHOD)
+    return Route(path, Endpoint(handlers, ctx), methods=_EVERY_METHOD)
