@@ -6,11 +6,16 @@ so the gap between this and a Rolodex operation is the cost of Rolodex's own wor
 decoding, the store and rendering.
 
 Run as ``python benchmarks/ceiling.py --port 12112 [--workers N] [--log-level warning]``.
+
+With ``--work-us N`` the endpoint first keeps the CPU busy for N microseconds: an endpoint
+that does that much work of its own, and nothing else (``budget.py`` measures what share of
+the ceiling that leaves).
 """
 
 from __future__ import annotations
 
 import argparse
+import time
 
 import orjson
 import uvicorn
@@ -29,8 +34,17 @@ async def _answer(_request: Request) -> Response:
     return Response(_BODY, 200, media_type="application/json")
 
 
-def build() -> ASGIApp:
-    return Router(routes=[Route("/", _answer, methods=["GET"])])
+def build(work_us: float = 0.0) -> ASGIApp:
+    if not work_us:
+        return Router(routes=[Route("/", _answer, methods=["GET"])])
+
+    async def busy_answer(request: Request) -> Response:
+        done = time.perf_counter() + work_us / 1e6
+        while time.perf_counter() < done:
+            pass
+        return await _answer(request)
+
+    return Router(routes=[Route("/", busy_answer, methods=["GET"])])
 
 
 def main() -> None:
@@ -39,6 +53,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--log-level", default="info")
+    parser.add_argument("--work-us", type=float, default=0.0, help="busy microseconds per request")
     args = parser.parse_args()
     settings = Settings(host=args.host, port=args.port, log_level=args.log_level)
     if args.workers > 1:
@@ -50,7 +65,7 @@ def main() -> None:
             **server_options(settings),
         )
         return
-    uvicorn.run(build(), **server_options(settings))
+    uvicorn.run(build(args.work_us), **server_options(settings))
 
 
 if __name__ == "__main__":

@@ -51,12 +51,13 @@ def rolodex_launch(database_url: str, port: int, workers: int, log: Path) -> Lau
     return Launch("rolodex", command, port, log)
 
 
-def ceiling_launch(port: int, workers: int, log: Path) -> Launch:
+def ceiling_launch(port: int, workers: int, log: Path, work_us: float = 0.0) -> Launch:
     command = [
         sys.executable, str(ROOT / "benchmarks" / "ceiling.py"),
         "--port", str(port),
         "--workers", str(workers),
         "--log-level", "warning",
+        "--work-us", str(work_us),
     ]  # fmt: skip
     return Launch("ceiling", command, port, log)
 

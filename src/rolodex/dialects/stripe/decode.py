@@ -42,6 +42,8 @@ def body_too_large() -> StripeError:
 
 
 def decode_query(text: str) -> Tree:
+    if not text:  # as most GETs: spares parsing nothing, a fiftieth of a retrieve
+        return {}
     try:
         pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_PARAMETERS)
     except ValueError as overflow:
