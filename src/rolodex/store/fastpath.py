@@ -30,7 +30,7 @@ def run(conn: sa.Connection, statement: sa.ClauseElement, rows: list[Params]) ->
             executable.execution_options(preserve_rowcount=True),
             rows[0] if len(rows) == 1 else rows,
         )
-    sql, names = _compiled(conn.dialect, statement)
+    sql, names = compiled(conn.dialect, statement)
     cursor = conn.connection.cursor()
     if len(rows) == 1:
         cursor.execute(sql, _bound(rows[0], names))
@@ -72,7 +72,7 @@ def _bound(row: Params, names: tuple[str, ...] | None) -> Params | tuple[Any, ..
 _COMPILED: dict[tuple[str, str, int], tuple[sa.ClauseElement, str, tuple[str, ...] | None]] = {}
 
 
-def _compiled(
+def compiled(
     dialect: sa.Dialect, statement: sa.ClauseElement
 ) -> tuple[str, tuple[str, ...] | None]:
     """The statement's SQL for this dialect and, for positional drivers, its parameter order.

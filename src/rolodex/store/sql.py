@@ -59,7 +59,14 @@ def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
 
 def get(conn: sa.Connection, tenant: Tenant, id: str) -> Record | None:
     row = fastpath.first(conn, _by_id, {"tenant": tenant.key, "id": id})
-    return None if row is None else _record(tenant, row)
+    return None if row is None else record_of(tenant, row)
+
+
+def by_id_sql(dialect: sa.Dialect) -> str:
+    """The SQL of :func:`get`'s lookup, taking the tenant key and the id by position."""
+    sql, names = fastpath.compiled(dialect, _by_id)
+    assert names == ("tenant", "id"), "a positional driver takes the tenant key, then the id"
+    return sql
 
 
 def find(conn: sa.Connection, tenant: Tenant, key: UniqueField, value: str) -> Record | None:
@@ -73,7 +80,7 @@ def update(
     conn: sa.Connection, tenant: Tenant, id: str, change: Change, spec: IndexSpec
 ) -> tuple[Record, Record]:
     row = fastpath.first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
-    old = None if row is None else _record(tenant, row)
+    old = None if row is None else record_of(tenant, row)
     if old is None or old.deleted:
         raise NotFound(id)
     new = change(old)
@@ -91,7 +98,7 @@ def update(
 
 def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
     row = fastpath.first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
-    old = None if row is None else _record(tenant, row)
+    old = None if row is None else record_of(tenant, row)
     if old is None or old.deleted:
         raise NotFound(id)
     gone = old.with_fields({})
@@ -118,7 +125,7 @@ def list_page(conn: sa.Connection, query: ListQuery) -> Page:
     stmt = stmt.order_by(*_sorted_first(conn, query))
     stmt = stmt.order_by(direction(customers.c.created_us), direction(customers.c.id))
     rows = conn.execute(stmt.offset(query.offset).limit(query.limit + 1)).all()
-    records = [_record(query.tenant, row) for row in rows[: query.limit]]
+    records = [record_of(query.tenant, row) for row in rows[: query.limit]]
     return Page(records, has_more=len(rows) > query.limit)
 
 
@@ -130,7 +137,7 @@ def _plain_page(conn: sa.Connection, query: ListQuery) -> Page:
         params.update(after_created=query.after.created_us, after_id=query.after.id)
     statement = _plain_page_statement(query.newest_first, continued=query.after is not None)
     rows = fastpath.fetch_all(conn, statement, params)
-    records = [_record(query.tenant, row) for row in rows[: query.limit]]
+    records = [record_of(query.tenant, row) for row in rows[: query.limit]]
     return Page(records, has_more=len(rows) > query.limit)
 
 
@@ -198,7 +205,7 @@ def customer_row(record: Record) -> dict[str, Any]:
     }
 
 
-def _record(tenant: Tenant, row: Sequence[Any]) -> Record:
+def record_of(tenant: Tenant, row: Sequence[Any]) -> Record:
     """A record from a ``customers`` row, by position (a SQLAlchemy row or a driver tuple)."""
     _tenant, id, created_us, version, deleted, doc = row
     return Record(

@@ -122,6 +122,19 @@ def test_unknown_urls_and_methods(raw: httpx.Client) -> None:
     assert unprefixed.status_code == 404
 
 
+def test_the_search_path_is_its_own_endpoint_not_a_customer_id(raw: httpx.Client) -> None:
+    for method in ("POST", "DELETE"):
+        answered = raw.request(method, "/v1/customers/search")
+        assert answered.status_code == 404
+        assert error_of(answered)["message"].startswith(
+            f"Unrecognized request URL ({method}: /v1/customers/search)."
+        )
+    # Only the whole segment is reserved: ids that merely start or end with it are ids.
+    for id in ("searching", "research"):
+        missing = raw.get(f"/v1/customers/{id}")
+        assert error_of(missing)["message"] == f"No such customer: '{id}'"
+
+
 def test_stripe_answers_under_the_stripe_prefix_too(raw: httpx.Client) -> None:
     created = raw.post("/stripe/v1/customers", data={"name": "prefixed"}).json()
     assert raw.get(f"/v1/customers/{created['id']}").json()["name"] == "prefixed"

@@ -2,9 +2,8 @@
 
 Each handler is: validate the parameters, call the service, render. The shared pipeline
 (authentication, decoding, errors, headers) is in :mod:`~rolodex.dialects.stripe.pipeline`.
-To add an endpoint, add a handler and a line to :func:`routes` (a fixed path such as
-``/v1/customers/search`` goes before ``/v1/customers/{id}``, and every path before the
-final catch-all).
+To add an endpoint, add a handler and a line to :func:`routes` (every path before the final
+catch-all; a fixed path such as ``/v1/customers/search`` is kept out of ``{id:customer_id}``).
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.routing import BaseRoute, Route
 
 from rolodex import service
@@ -101,16 +101,29 @@ def _customer_ref(call: Call) -> ById:
     return ById(customer_id)
 
 
+class _CustomerId(StringConvertor):
+    """A path segment naming a customer: any but ``search``, which names its own endpoint.
+
+    Why: so that ``/v1/customers/{id}``, the path of retrieves and updates, can come first in
+    the route table; the router tries the routes in turn, each a regular expression.
+    """
+
+    regex = "(?!search$)[^/]+"
+
+
+register_url_convertor("customer_id", _CustomerId())
+
+
 def routes(ctx: Context) -> list[BaseRoute]:
     customers = Customers(ctx)
     return [
-        _route(ctx, "/v1/customers", {"GET": customers.list, "POST": customers.create}),
-        _route(ctx, "/v1/customers/search", {"GET": CustomerSearch(ctx).search}),
         _route(
             ctx,
-            "/v1/customers/{id}",
+            "/v1/customers/{id:customer_id}",
             {"GET": customers.retrieve, "POST": customers.update, "DELETE": customers.delete},
         ),
+        _route(ctx, "/v1/customers", {"GET": customers.list, "POST": customers.create}),
+        _route(ctx, "/v1/customers/search", {"GET": CustomerSearch(ctx).search}),
         # Keep last: any other /v1 path (a trailing slash included) is Stripe's 404, not a
         # redirect to the path without the slash.
         Route("/v1/{path:path}", not_found, methods=_EVERY_METHOD),
