@@ -118,6 +118,8 @@ class Operation:
     required: tuple[str, ...] = ()
 
     def parse(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        if not data and not self.required:  # as most retrieves and lists: nothing to check
+            return {}
         return parse_fields(self.fields, data, prefix="", required=self.required)
 
     def extended(self, extra: Mapping[str, Param]) -> Operation:
