@@ -34,6 +34,7 @@ customer_keys = sa.Table(
     sa.Column("value", sa.String(5000), primary_key=True),
     sa.Column("tenant", sa.String(200), nullable=False),
     sa.Column("customer_id", sa.String(255), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 customer_terms = sa.Table(
@@ -48,6 +49,7 @@ customer_terms = sa.Table(
         sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
         primary_key=True,
     ),
+    sqlite_with_rowid=False,
 )
 
 responses = sa.Table(
