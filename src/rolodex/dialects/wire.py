@@ -105,6 +105,8 @@ def query_string(request: Request | Exchange) -> str:
     query, which no well-behaved client sends, goes the long way round.
     """
     raw: bytes = request.scope.get("query_string", b"")
+    if not raw:
+        return ""
     query = raw.decode()
     if any(character in query for character in _SPLIT_ALTERED):
         starlette = request.request if isinstance(request, Exchange) else request
