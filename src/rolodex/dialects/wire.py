@@ -16,14 +16,14 @@ Headers = list[tuple[bytes, bytes]]
 
 
 class Exchange:
-    """One HTTP request read straight from its ASGI scope, and its answer sent as ASGI messages.
+    """One HTTP request read straight from its ASGI scope (its answer: :func:`send_answer`).
 
     Why not Starlette's ``Request`` and ``Response``: SQLite finds a customer by id in about
     3 µs, and building those objects, looking each header up by a linear search that encodes
     its name, and the response's header assembly cost more than that (about 4.5 µs on a
     retrieve). This reads the few things a dialect needs and sends the two messages of a
     complete response. What only a rare request needs (its URL, for an error message) comes
-    from Starlette's ``Request`` (:attr:`request`), and so does the body (:meth:`stream`).
+    from Starlette's ``Request``, and so does the body (:meth:`stream`).
 
     The Stripe dialect, whose requests the benchmarks drive, is served this way; Autumn and
     Dub keep Starlette's objects (:class:`AsgiEndpoint`), whose responses vary more (a 204
@@ -54,22 +54,23 @@ class Exchange:
         return params
 
     @property
-    def request(self) -> Request:
-        return Request(self.scope, self._receive)
+    def url_path(self) -> str:
+        """The path as Starlette's ``request.url.path`` gives it (for error messages)."""
+        path: str = Request(self.scope).url.path
+        return path
 
     def stream(self) -> AsyncIterator[bytes]:
         """The body as it arrives, chunk by chunk (Starlette's, for its handling of a client
         that disconnects mid-body)."""
-        return self.request.stream()
+        return Request(self.scope, self._receive).stream()
 
 
 async def send_answer(
     send: Send, status: int, body: bytes, headers: Headers, media_type: bytes
 ) -> None:
     """A complete response: ``headers`` first, then its length and type, then the body."""
-    headers.append((b"content-length", b"%d" % len(body)))
-    headers.append((b"content-type", media_type))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+    sent = [*headers, (b"content-length", b"%d" % len(body)), (b"content-type", media_type)]
+    await send({"type": "http.response.start", "status": status, "headers": sent})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -93,7 +94,7 @@ _SPLIT_ALTERED = ("#", "\t", "\r", "\n")
 """Characters ``urllib.parse.urlsplit`` cuts at (``#``) or removes (tab, CR, LF)."""
 
 
-def query_string(request: Request | Exchange) -> str:
+def query_string(scope: Scope) -> str:
     """The request's query string, exactly as ``request.url.query`` gives it.
 
     Why: ``request.url`` builds Starlette's ``URL`` (the host header parsed, the whole address
@@ -104,11 +105,10 @@ def query_string(request: Request | Exchange) -> str:
     ``urlsplit`` then leaves it as it is, unless it holds one of ``_SPLIT_ALTERED``: such a
     query, which no well-behaved client sends, goes the long way round.
     """
-    raw: bytes = request.scope.get("query_string", b"")
+    raw: bytes = scope.get("query_string", b"")
     if not raw:
         return ""
     query = raw.decode()
     if any(character in query for character in _SPLIT_ALTERED):
-        starlette = request.request if isinstance(request, Exchange) else request
-        return starlette.url.query
+        query = Request(scope).url.query
     return query

@@ -70,7 +70,7 @@ class SQLiteStore(Store):
         event.listen(self._engine, "connect", _configure)
         self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self._pending: list[Write] = []
-        self._by_id = sql.by_id_sql(self._engine.dialect)
+        self._by_id_sql = sql.by_id_sql(self._engine.dialect)
 
     async def migrate(self) -> None:
         await self._write(upgrade)
@@ -86,7 +86,7 @@ class SQLiteStore(Store):
         # The busiest read goes straight to the driver: the general path (``sql.get`` through
         # ``fastpath``) costs as much again as SQLite's lookup itself.
         try:
-            row = self._driver.execute(self._by_id, (tenant.key, id)).fetchone()
+            row = self._driver.execute(self._by_id_sql, (tenant.key, id)).fetchone()
         except sqlite3.OperationalError as fault:
             raise _unavailable(fault) from fault
         return None if row is None else sql.record_of(tenant, row)

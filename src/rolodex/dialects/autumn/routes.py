@@ -95,7 +95,7 @@ def _serve(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
                 tenant=credentials.tenant,
                 version=version_of(request.headers.get("x-api-version")),
                 body=await _body(request),
-                query=decode.query_params(query_string(request)),
+                query=decode.query_params(query_string(request.scope)),
                 path={**request.path_params, **endpoint.fixed},
             )
             return _respond(await operation.handler(call), 200)

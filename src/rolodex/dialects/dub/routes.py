@@ -160,7 +160,7 @@ def _endpoint(handlers: Mapping[str, Handler]) -> Callable[[Request], Awaitable[
 
 
 async def _serve(request: Request, handler: Handler) -> Response:
-    query = query_of(query_string(request))
+    query = query_of(query_string(request.scope))
     tenant = tenant_of(request.headers.get("authorization"), query)
     body = await _body(request) if request.method in _WITH_BODY else b""
     payload, status = await handler(Call(tenant, query, request.path_params, body))

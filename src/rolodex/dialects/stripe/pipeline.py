@@ -98,7 +98,7 @@ class Endpoint:
         try:
             handler = self._handlers.get(request.method)
             if handler is None:
-                raise unrecognized_url(request.method, request.request.url.path)
+                raise unrecognized_url(request.method, request.url_path)
             post = request.method == "POST"
             key = request.header(b"idempotency-key") if post else None
             call = await _call(request, version)
@@ -118,7 +118,7 @@ def _failure(error: Exception, request: Exchange) -> tuple[StripeError, bool]:
         return error, False
     if isinstance(error, RolodexError):
         return from_core(error), not isinstance(error, Unavailable)
-    log.exception("unexpected failure serving %s %s", request.method, request.request.url.path)
+    log.exception("unexpected failure serving %s %s", request.method, request.url_path)
     return internal(), True
 
 
@@ -187,7 +187,7 @@ class _NotFound:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Exchange(scope, receive)
-        body = unrecognized_url(request.method, request.request.url.path).body()
+        body = unrecognized_url(request.method, request.url_path).body()
         await _respond(request.header(b"stripe-version"), body, 404).send(send)
 
 
@@ -201,7 +201,7 @@ async def _call(request: Exchange, version: str | None) -> Call:
 
 async def _params(request: Exchange) -> dict[str, Any]:
     if request.method != "POST":
-        return decode_query(query_string(request))
+        return decode_query(query_string(request.scope))
     content_type = request.header(b"content-type") or ""
     body = await _body(request)
     if body and not content_type.startswith(_FORM_TYPES):
