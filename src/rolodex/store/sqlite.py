@@ -56,11 +56,20 @@ less CPU in process, and over HTTP at 32 connections four interleaved pairs of r
 fits in a few checkpoints' worth of pages, no difference showed. Longer still (30,000) made
 each checkpoint a stall that cost more than it saved."""
 
+MAPPED_BYTES = 1 << 31
+"""How much of the database file reads find through a memory map instead of a ``pread`` per
+page (SQLite caps it at its build's limit, 2 GiB less 64 KiB in the usual builds). Writes still
+go through the log and ``write``, so a commit is as durable as without it. At 100,000
+customers, where the file is far larger than SQLite's page cache, a retrieve costs about 8%
+less in process (26.2 -> 24.0 µs, two interleaved pairs) and an update about 2% less; at 1,000
+customers the pages stay cached and nothing changes."""
+
 _PRAGMAS = (
     "PRAGMA busy_timeout=10000",
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}",
+    f"PRAGMA mmap_size={MAPPED_BYTES}",
 )
 
 
