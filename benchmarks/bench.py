@@ -133,7 +133,7 @@ class Bench:
 
     def _measure(self, setup: Setup, ops: Sequence[str] = OPERATIONS) -> None:
         for op in ops:
-            _check_answers(self._cell(setup, op, 1), _read_ids(setup.ids_file))
+            check_answers(self._cell(setup, op, 1), read_ids(setup.ids_file))
             if self.plan.warmup > 0:
                 warm = self._cell(setup, op, max(self.plan.connections))
                 self._drive(warm, self.plan.warmup, setup.processes, repeat=False)
@@ -170,7 +170,7 @@ class Bench:
     def _drive_once(self, cell: Cell, seconds: float, processes: int) -> Measured:
         if self.plan.driver == "wrk":
             return run_wrk(cell, seconds, self.client_cpus(processes))
-        return run_python(cell, seconds, _read_ids(cell.ids_file))
+        return run_python(cell, seconds, read_ids(cell.ids_file))
 
     def _ids_file(self, ids: Sequence[str], label: str) -> Path:
         """A random sample of the filled ids, for requests to pick from."""
@@ -183,7 +183,7 @@ class Bench:
         return self.workdir / f"{name}.log"
 
 
-def _read_ids(ids_file: Path | None) -> list[str]:
+def read_ids(ids_file: Path | None) -> list[str]:
     """The ids back from the Lua table (one JSON string per line after the first)."""
     if ids_file is None:
         return []
@@ -191,7 +191,7 @@ def _read_ids(ids_file: Path | None) -> list[str]:
     return [line.rstrip(",").strip('"') for line in lines]
 
 
-def _check_answers(cell: Cell, ids: Sequence[str]) -> None:
+def check_answers(cell: Cell, ids: Sequence[str]) -> None:
     """One request of the cell's kind must succeed before any load is driven."""
     method, path, body = request_for(cell.op, ids, 0)
     data = None if body is None else urllib.parse.urlencode(body).encode()

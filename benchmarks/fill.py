@@ -8,9 +8,11 @@ field translation, id and invoice-prefix formats) and written with the store's o
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import random
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -99,3 +101,21 @@ def _fresh(draw: IdFormat, rng: random.Random, seen: set[str]) -> str:
         if value not in seen:
             seen.add(value)
             return value
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m benchmarks.fill URL API_KEY COUNT``: fill, and print the ids, one per line.
+
+    ``benchmarks/ab.py`` runs it under each build it compares, so that each build's file is
+    migrated and filled by that build's own code."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("url")
+    parser.add_argument("api_key")
+    parser.add_argument("count", type=int)
+    args = parser.parse_args(argv)
+    filled = fill(args.url, args.api_key, args.count)
+    sys.stdout.write("".join(f"{each}\n" for each in filled.ids))
+
+
+if __name__ == "__main__":
+    main()

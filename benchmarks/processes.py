@@ -38,9 +38,13 @@ class Launch:
     port: int
     log: Path
     cwd: Path = ROOT
+    source: Path | None = None
+    """Where the ``rolodex`` package it runs lives, if not the one installed (``ab.py``)."""
 
 
-def rolodex_launch(database_url: str, port: int, workers: int, log: Path) -> Launch:
+def rolodex_launch(
+    database_url: str, port: int, workers: int, log: Path, source: Path | None = None
+) -> Launch:
     command = [
         sys.executable, "-m", "rolodex", "serve",
         "--port", str(port),
@@ -48,7 +52,7 @@ def rolodex_launch(database_url: str, port: int, workers: int, log: Path) -> Lau
         "--workers", str(workers),
         "--log-level", "warning",
     ]  # fmt: skip
-    return Launch("rolodex", command, port, log)
+    return Launch("rolodex", command, port, log, source=source)
 
 
 def ceiling_launch(port: int, workers: int, log: Path, work_us: float = 0.0) -> Launch:
@@ -75,7 +79,7 @@ def running(launches: Sequence[Launch], cpus: str | None) -> Iterator[list[int]]
 def _one(launch: Launch, cpus: str | None) -> Iterator[subprocess.Popen[bytes]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
     # The ceiling's workers import it as ``benchmarks.ceiling``.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["PYTHONPATH"] = python_path(launch.source, env.get("PYTHONPATH"))
     with launch.log.open("ab") as log:
         process = subprocess.Popen(
             pinned(launch.command, cpus),
@@ -90,6 +94,13 @@ def _one(launch: Launch, cpus: str | None) -> Iterator[subprocess.Popen[bytes]]:
         yield process
     finally:
         _stop(process)
+
+
+def python_path(source: Path | None, inherited: str | None = None) -> str:
+    """``PYTHONPATH`` for a child: ``source`` (ahead of the installed package), then the
+    project root, whose ``benchmarks`` package the ceiling's workers and the fill import."""
+    entries = [str(source) if source else None, str(ROOT), inherited]
+    return os.pathsep.join(entry for entry in entries if entry)
 
 
 def _wait_until_answering(launch: Launch, process: subprocess.Popen[bytes]) -> None:

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from benchmarks.fill import fill
+from benchmarks.processes import ROOT, python_path
 
 from rolodex.core.index import UniqueField
 from rolodex.dialects.stripe import translate
@@ -35,3 +40,31 @@ def test_fill_writes_n_customers_with_their_keys_and_terms(database_url: str) ->
             await store.close()
 
     asyncio.run(check())
+
+
+def test_fill_as_a_command_prints_the_ids_it_made(tmp_path: Path) -> None:
+    """How ``ab.py`` fills each build's file: with that build's package on the path."""
+    url = f"sqlite:///{tmp_path / 'filled.db'}"
+    key = random_key("sk_test_")
+    env = {**os.environ, "PYTHONPATH": python_path(ROOT / "src")}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.fill", url, key, "7"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    ids = done.stdout.split()
+    assert len(set(ids)) == 7
+    assert all(each.startswith("cus_") for each in ids)
+
+    async def stored() -> list[str]:
+        store = open_store(url)
+        try:
+            page = await store.list(ListQuery(tenant_of(f"Bearer {key}"), limit=10))
+            return [record.id for record in page.records]
+        finally:
+            await store.close()
+
+    assert sorted(asyncio.run(stored())) == sorted(ids)
