@@ -38,12 +38,12 @@ from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
 from benchmarks.bench import check_answers, read_ids  # noqa: E402
+from benchmarks.fill import fill_with  # noqa: E402
 from benchmarks.load import OPERATIONS, Cell, Measured, lua_table, run_wrk, wrk_path  # noqa: E402
 from benchmarks.processes import (  # noqa: E402
     ROOT,
     ceiling_launch,
     free_port,
-    python_path,
     rolodex_launch,
     running,
 )
@@ -203,17 +203,7 @@ def _compare(args: argparse.Namespace, builds: tuple[Build, Build], workdir: Pat
 def _filled(build: Build, count: int, api_key: str, workdir: Path) -> Path:
     """Fill the build's own file with its own code; the ids file wrk picks from."""
     print(f"filling {count:,} customers with {build.label}'s code ...", file=sys.stderr)
-    env = {**os.environ, "PYTHONPATH": python_path(build.source, os.environ.get("PYTHONPATH"))}
-    fill = (api_key, str(count))
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.fill", f"sqlite:///{workdir / build.label}.db", *fill],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    filled = done.stdout.split()
+    filled = fill_with(build.source, f"sqlite:///{workdir / build.label}.db", api_key, count)
     sample = random.Random(0).sample(filled, min(len(filled), IDS_SAMPLE))
     path = workdir / f"ids-{build.label}.lua"
     path.write_text(lua_table(sample))

@@ -11,14 +11,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import os
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from benchmarks.processes import ROOT, python_path
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import params, translate
 from rolodex.dialects.stripe.auth import tenant_of
@@ -103,11 +107,26 @@ def _fresh(draw: IdFormat, rng: random.Random, seen: set[str]) -> str:
             return value
 
 
+def fill_with(source: Path, database_url: str, api_key: str, count: int) -> list[str]:
+    """:func:`fill` run by the ``rolodex`` package at ``source`` (a checkout's ``src``) in a
+    child process, ahead of the installed one; the ids it made."""
+    env = {**os.environ, "PYTHONPATH": python_path(source, os.environ.get("PYTHONPATH"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.fill", database_url, api_key, str(count)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()
+
+
 def main(argv: list[str] | None = None) -> None:
     """``python -m benchmarks.fill URL API_KEY COUNT``: fill, and print the ids, one per line.
 
-    ``benchmarks/ab.py`` runs it under each build it compares, so that each build's file is
-    migrated and filled by that build's own code."""
+    :func:`fill_with` runs it, so that ``benchmarks/ab.py`` has each build's file migrated and
+    filled by that build's own code."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("url")
     parser.add_argument("api_key")

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from benchmarks.fill import fill
-from benchmarks.processes import ROOT, python_path
+from benchmarks.fill import fill, fill_with
+from benchmarks.processes import ROOT
 
 from rolodex.core.index import UniqueField
 from rolodex.dialects.stripe import translate
@@ -46,16 +43,7 @@ def test_fill_as_a_command_prints_the_ids_it_made(tmp_path: Path) -> None:
     """How ``ab.py`` fills each build's file: with that build's package on the path."""
     url = f"sqlite:///{tmp_path / 'filled.db'}"
     key = random_key("sk_test_")
-    env = {**os.environ, "PYTHONPATH": python_path(ROOT / "src")}
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.fill", url, key, "7"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    ids = done.stdout.split()
+    ids = fill_with(ROOT / "src", url, key, 7)
     assert len(set(ids)) == 7
     assert all(each.startswith("cus_") for each in ids)
 
