@@ -54,7 +54,7 @@ def sync(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) -> None
         drop_keys(conn, old_keys - new_keys)
         add_keys(conn, new, new_keys - old_keys)
     if all(old.fields.get(name) == new.fields.get(name) for name in spec.terms + spec.maps):
-        return  # the update left every term field (most leave the email and metadata)
+        return  # no term field changed (a new name or address, say): no term to compute
     # A record has at most one value per term field, so each state is a mapping.
     before, after = dict(terms(spec, old.fields)), dict(terms(spec, new.fields))
     _move_terms(conn, new, before, after)
