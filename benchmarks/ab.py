@@ -27,7 +27,6 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import os  # noqa: E402
-import random  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -37,9 +36,10 @@ from collections.abc import Iterator, Sequence  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
+from benchmarks import load  # noqa: E402
 from benchmarks.bench import check_answers, read_ids  # noqa: E402
 from benchmarks.fill import fill_with  # noqa: E402
-from benchmarks.load import OPERATIONS, Cell, Measured, lua_table, run_wrk, wrk_path  # noqa: E402
+from benchmarks.load import CLIENT_CPU, SERVER_CPU, Cell, Measured, run_wrk  # noqa: E402
 from benchmarks.processes import (  # noqa: E402
     ROOT,
     ceiling_launch,
@@ -47,9 +47,6 @@ from benchmarks.processes import (  # noqa: E402
     rolodex_launch,
     running,
 )
-
-SERVER_CPU, CLIENT_CPU = "0", "1"
-IDS_SAMPLE = 20_000
 
 
 @dataclass(frozen=True)
@@ -118,7 +115,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     base.add_argument("--base", help="a git revision of this repository")
     base.add_argument("--base-path", type=Path, help="another checkout of Rolodex")
     add = parser.add_argument
-    add("--ops", nargs="+", choices=OPERATIONS, default=["retrieve", "update"])
+    add("--ops", nargs="+", choices=load.OPERATIONS, default=["retrieve", "update"])
     add("--customers", type=int, default=1000)
     add("--pairs", type=int, default=3, help="pairs of runs per operation")
     add("--connections", type=int, default=32)
@@ -129,7 +126,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    if not wrk_path():
+    if not load.wrk_path():
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     if (os.cpu_count() or 1) < 2:
         raise SystemExit("needs two CPUs: one for the servers, one for wrk")
@@ -204,10 +201,7 @@ def _filled(build: Build, count: int, api_key: str, workdir: Path) -> Path:
     """Fill the build's own file with its own code; the ids file wrk picks from."""
     print(f"filling {count:,} customers with {build.label}'s code ...", file=sys.stderr)
     filled = fill_with(build.source, f"sqlite:///{workdir / build.label}.db", api_key, count)
-    sample = random.Random(0).sample(filled, min(len(filled), IDS_SAMPLE))
-    path = workdir / f"ids-{build.label}.lua"
-    path.write_text(lua_table(sample))
-    return path
+    return load.write_ids(filled, workdir / f"ids-{build.label}.lua")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import random
 import sys
 import urllib.error
 import urllib.parse
@@ -15,7 +14,16 @@ from pathlib import Path
 
 from benchmarks import fill, versus
 from benchmarks.databases import Databases, databases
-from benchmarks.load import OPERATIONS, Cell, Measured, lua_table, run_wrk
+from benchmarks.load import (
+    CLIENT_CPU,
+    IDS_SAMPLE,
+    OPERATIONS,
+    SERVER_CPU,
+    Cell,
+    Measured,
+    run_wrk,
+    write_ids,
+)
 from benchmarks.processes import (
     Launch,
     ceiling_launch,
@@ -42,7 +50,7 @@ class Plan:
     pin: bool
     driver: str
     """``wrk`` or ``python``."""
-    ids_sample: int = 20_000
+    ids_sample: int = IDS_SAMPLE
     repeats: int = 1
     """Runs per cell; the one with the median throughput is reported."""
 
@@ -80,10 +88,10 @@ class Bench:
 
     def server_cpus(self, processes: int) -> str | None:
         """One process (and one worker) is pinned to CPU 0, the load generator to CPU 1."""
-        return "0" if self._pinned(processes) else None
+        return SERVER_CPU if self._pinned(processes) else None
 
     def client_cpus(self, processes: int) -> str | None:
-        return "1" if self._pinned(processes) else None
+        return CLIENT_CPU if self._pinned(processes) else None
 
     def _pinned(self, processes: int) -> bool:
         return self.plan.pin and processes * self.plan.workers == 1 and (os.cpu_count() or 1) > 1
@@ -174,10 +182,7 @@ class Bench:
 
     def _ids_file(self, ids: Sequence[str], label: str) -> Path:
         """A random sample of the filled ids, for requests to pick from."""
-        sample = random.Random(0).sample(list(ids), min(len(ids), self.plan.ids_sample))
-        path = self.workdir / f"ids-{label}.lua"
-        path.write_text(lua_table(sample))
-        return path
+        return write_ids(ids, self.workdir / f"ids-{label}.lua", self.plan.ids_sample)
 
     def _log(self, name: str) -> Path:
         return self.workdir / f"{name}.log"

@@ -29,10 +29,9 @@ import statistics  # noqa: E402
 import tempfile  # noqa: E402
 from collections.abc import Sequence  # noqa: E402
 
-from benchmarks.load import Cell, run_wrk, wrk_path  # noqa: E402
+from benchmarks.load import CLIENT_CPU, SERVER_CPU, Cell, run_wrk, wrk_path  # noqa: E402
 from benchmarks.processes import ceiling_launch, free_port, running  # noqa: E402
 
-SERVER_CPUS, CLIENT_CPUS = "0", "1"
 CONNECTIONS = 32
 
 
@@ -69,7 +68,7 @@ def _share(work_us: float, seconds: float, workdir: Path) -> tuple[float, float]
         ceiling_launch(plain, 1, workdir / "plain.log"),
         ceiling_launch(busy, 1, workdir / "busy.log", work_us=work_us),
     ]
-    with running(launches, SERVER_CPUS):
+    with running(launches, SERVER_CPU):
         ceiling = _rate(plain, seconds)
         rate = _rate(busy, seconds)
     return rate, rate / ceiling
@@ -77,8 +76,8 @@ def _share(work_us: float, seconds: float, workdir: Path) -> tuple[float, float]
 
 def _rate(port: int, seconds: float) -> float:
     cell = Cell(op="ceiling", connections=CONNECTIONS, ports=(port,), api_key="")
-    run_wrk(cell, 1, CLIENT_CPUS)  # warm-up
-    return run_wrk(cell, seconds, CLIENT_CPUS).rps
+    run_wrk(cell, 1, CLIENT_CPU)  # warm-up
+    return run_wrk(cell, seconds, CLIENT_CPU).rps
 
 
 if __name__ == "__main__":

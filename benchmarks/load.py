@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -22,6 +23,11 @@ OPERATIONS = ("retrieve", "update", "list", "create")
 """Measured in this order: create last, so it does not change the count the others see."""
 
 _RESULT_PREFIX = "BENCH_RESULT "
+
+SERVER_CPU, CLIENT_CPU = "0", "1"
+"""Where a pinned run puts the server and wrk on a two-core machine (``taskset`` lists)."""
+IDS_SAMPLE = 20_000
+"""How many filled ids wrk picks from: enough to spread requests over the whole table."""
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,13 @@ def parse_wrk(stdout: str) -> Measured:
 def lua_table(ids: Sequence[str]) -> str:
     """A Lua chunk returning ``ids`` as an array; ids are JSON strings, which Lua also reads."""
     return "return {\n" + ",\n".join(json.dumps(each) for each in ids) + "\n}\n"
+
+
+def write_ids(ids: Sequence[str], path: Path, sample: int = IDS_SAMPLE) -> Path:
+    """A random, repeatable sample of ``ids``, written as the Lua table wrk picks from."""
+    chosen = random.Random(0).sample(list(ids), min(len(ids), sample))
+    path.write_text(lua_table(chosen))
+    return path
 
 
 def pinned(command: list[str], cpus: str | None) -> list[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
-from benchmarks.load import Cell, lua_table, parse_wrk, pinned, wrk_command
+from benchmarks.bench import read_ids
+from benchmarks.load import Cell, lua_table, parse_wrk, pinned, write_ids, wrk_command
 from benchmarks.pyload import percentile, request_for
 
 
@@ -36,6 +38,16 @@ def test_parse_wrk_refuses_output_without_a_result() -> None:
 def test_the_lua_table_is_a_lua_array_of_the_ids() -> None:
     text = lua_table(["cus_A", 'odd"id'])
     assert text == 'return {\n"cus_A",\n"odd\\"id"\n}\n'
+
+
+def test_the_ids_file_is_a_repeatable_sample_of_the_filled_ids(tmp_path: Path) -> None:
+    filled = [f"cus_{n:014d}" for n in range(50)]
+    first = read_ids(write_ids(filled, tmp_path / "a.lua", sample=20))
+    again = read_ids(write_ids(filled, tmp_path / "b.lua", sample=20))
+    assert first == again
+    assert len(set(first)) == 20
+    assert set(first) <= set(filled)
+    assert sorted(read_ids(write_ids(filled[:5], tmp_path / "c.lua", sample=20))) == filled[:5]
 
 
 def test_wrk_command_uses_a_thread_per_port_and_pins_when_asked() -> None:
