@@ -99,7 +99,7 @@ def assert_unavailable(response: httpx.Response) -> None:
     assert response.status_code == 503, response.text
     error = response.json()["error"]
     assert error["type"] == "api_error"
-    assert set(error) == {"type", "message"}
+    assert set(error) == {"type", "message", "request_log_url"}
     assert response.headers["stripe-should-retry"] == "true"
 
 

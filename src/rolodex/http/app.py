@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from starlette.routing import Mount, Router
+from starlette.routing import BaseRoute, Mount, Router
 from starlette.types import ASGIApp
 
 from rolodex.dialects.autumn import routes as autumn
@@ -39,10 +39,18 @@ def create_app(settings: Settings, store: Store, *, migrate: bool = True) -> ASG
             # Stripe's root routes first: they are the busiest, and no path that one of them
             # matches (all under /v1/) can match a mount, so the order decides nothing else.
             *stripe_routes,
-            Mount("/stripe", routes=stripe_routes),
+            Mount("/stripe", app=_stripe_router(stripe_routes)),
             Mount("/autumn", routes=autumn.routes(ctx)),
             Mount("/dub", routes=dub.routes(ctx)),
         ],
         default=stripe.not_found,
         lifespan=lifespan,
+        redirect_slashes=False,
     )
+
+
+def _stripe_router(routes: list[BaseRoute]) -> Router:
+    """Stripe's routes under ``/stripe``, where any other path is Stripe's JSON 404 (a
+    Stripe SDK cannot read Starlette's plain-text one), and no slash is added or dropped by
+    a redirect, as Stripe adds none."""
+    return Router(routes=routes, default=stripe.not_found, redirect_slashes=False)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from rolodex.dialects.stripe.decode import (
-    MAX_BODY_BYTES,
     MAX_DEPTH,
     MAX_PARAMETERS,
     Indexed,
-    decode_form,
+    decode_pairs,
     decode_query,
+    pairs_of,
     path_of,
 )
 from rolodex.dialects.stripe.errors import StripeError
@@ -102,14 +102,18 @@ def test_nul_characters_are_refused() -> None:
     assert refused.value.status == 400
 
 
-def test_body_size_is_bounded_with_413() -> None:
-    assert decode_form(b"name=" + b"a" * (MAX_BODY_BYTES - 5)) == {
-        "name": "a" * (MAX_BODY_BYTES - 5)
+def test_query_and_body_pairs_make_one_tree_and_one_count() -> None:
+    query, body = pairs_of("metadata[a]=1&expand[]=tax"), pairs_of("metadata[b]=2&name=x")
+    assert decode_pairs(query + body) == {
+        "metadata": {"a": "1", "b": "2"},
+        "expand": ["tax"],
+        "name": "x",
     }
+    half = pairs_of("&".join(f"k{i}=v" for i in range(MAX_PARAMETERS // 2 + 1)))
     with pytest.raises(StripeError) as refused:
-        decode_form(b"a" * (MAX_BODY_BYTES + 1))
-    assert refused.value.status == 413
+        decode_pairs(half + half)
+    assert "Too many parameters" in refused.value.message
 
 
 def test_invalid_utf8_is_replaced_not_fatal() -> None:
-    assert decode_form(b"name=%FF") == {"name": "\ufffd"}
+    assert decode_query("name=%FF") == {"name": "\ufffd"}

@@ -53,7 +53,9 @@ async def test_a_repeat_during_the_first_run_is_told_to_retry(tmp_path: Path) ->
     await store.close()
 
     assert during.status_code == 409
-    assert during.json()["error"] == {
+    error = during.json()["error"]
+    assert error.pop("request_log_url").startswith("https://dashboard.stripe.com/test/logs/req_")
+    assert error == {
         "type": "invalid_request_error",
         "code": "idempotency_key_in_use",
         "doc_url": "https://stripe.com/docs/error-codes/idempotency-key-in-use",

@@ -60,7 +60,9 @@ def test_unsupported_content_types(raw: httpx.Client) -> None:
             "/v1/customers", content=b'{"name": "x"}', headers={"content-type": content_type}
         )
         assert response.status_code == 400
-        assert error_of(response) == {
+        error = error_of(response)
+        assert error.pop("request_log_url").startswith("https://dashboard.stripe.com/test/")
+        assert error == {
             "message": f"Invalid request: unsupported Content-Type {content_type}. If error "
             "persists and you need assistance, please contact support@stripe.com.",
             "type": "invalid_request_error",
@@ -143,3 +145,61 @@ def test_stripe_answers_under_the_stripe_prefix_too(raw: httpx.Client) -> None:
 def test_nul_in_a_path_id_is_a_missing_customer(raw: httpx.Client) -> None:
     response = raw.get("/v1/customers/cus%00x")
     assert (response.status_code, error_of(response)["code"]) == (404, "resource_missing")
+
+
+def test_parameters_in_the_address_and_the_body_are_one_set(raw: httpx.Client) -> None:
+    created = raw.post("/v1/customers?name=From+the+query", data={"email": "both@example.com"})
+    assert (created.json()["name"], created.json()["email"]) == (
+        "From the query", "both@example.com"
+    )  # fmt: skip
+    unknown = raw.post("/v1/customers?bogus=1", data={"name": "x"})
+    assert (unknown.status_code, error_of(unknown)["param"]) == (400, "bogus")
+    listed = raw.request("GET", "/v1/customers", content=b"limit=abc", headers=FORM)
+    assert (listed.status_code, error_of(listed)["param"]) == (400, "limit")
+    deleted = raw.request(
+        "DELETE", f"/v1/customers/{created.json()['id']}", content=b"bogus=1", headers=FORM
+    )
+    assert (deleted.status_code, error_of(deleted)["code"]) == (400, "parameter_unknown")
+
+
+def test_multipart_form_data_is_read_as_form_fields(raw: httpx.Client) -> None:
+    fields = {"name": (None, "Multi Part"), "metadata[plan]": (None, "pro")}
+    created = raw.post("/v1/customers", files=fields)
+    assert created.status_code == 200
+    assert (created.json()["name"], created.json()["metadata"]) == ("Multi Part", {"plan": "pro"})
+    with_a_file = raw.post("/v1/customers", files={"name": ("a.txt", b"x", "text/plain")})
+    assert with_a_file.status_code == 400
+
+
+def test_media_types_are_case_insensitive(raw: httpx.Client) -> None:
+    shouted = {"content-type": "Application/X-WWW-Form-Urlencoded; Charset=UTF-8"}
+    created = raw.post("/v1/customers", content=b"name=Loud", headers=shouted)
+    assert (created.status_code, created.json()["name"]) == (200, "Loud")
+
+
+def test_integers_are_ascii_digits(raw: httpx.Client) -> None:
+    for digits in ("\u0663", "\uff13"):  # Arabic-Indic and full-width three
+        listed = raw.get("/v1/customers", params={"limit": digits})
+        assert (listed.status_code, error_of(listed)["code"]) == (400, "parameter_invalid_integer")
+
+
+def test_errors_link_to_the_request_log_once_the_account_is_known(
+    server: Server, raw: httpx.Client
+) -> None:
+    missing = raw.get("/v1/customers/cus_missing")
+    link = error_of(missing)["request_log_url"]
+    request_id = missing.headers["request-id"]
+    assert re.fullmatch(rf"https://dashboard\.stripe\.com/test/logs/{request_id}\?t=\d+", link)
+    live = httpx.get(f"{server.url}/v1/customers/cus_missing", auth=("sk_live_abc123", ""))
+    assert error_of(live)["request_log_url"].startswith("https://dashboard.stripe.com/logs/req_")
+    unauthenticated = httpx.get(f"{server.url}/v1/customers/cus_missing")
+    assert unauthenticated.status_code == 401
+    assert "request_log_url" not in error_of(unauthenticated)
+
+
+def test_no_path_answers_with_a_redirect_or_plain_text(raw: httpx.Client) -> None:
+    for path in ("/v1", "/stripe/", "/stripe/foo", "/stripe/v2/x"):
+        answered = raw.get(path, follow_redirects=False)
+        assert answered.status_code == 404, path
+        assert error_of(answered)["message"].startswith(f"Unrecognized request URL (GET: {path})")
+        assert answered.headers["request-id"].startswith("req_")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 import stripe
 
+from tests.conftest import random_key
 from tests.dialects.stripe.conftest import sdk
 from tests.support.server import Server
 
@@ -200,6 +202,53 @@ def test_metadata_limit_counts_the_keys_kept(client: stripe.StripeClient) -> Non
     )
     assert describe(error)[4:] == ("metadata", "Metadata can have up to 50 keys, but you've set 51")
     assert len(client.v1.customers.retrieve(customer.id).metadata.to_dict()) == 40
+
+
+def test_a_request_may_remove_every_key_and_set_new_ones(client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create({"metadata": {f"k{i}": "v" for i in range(50)}})
+    removed: dict[str, str] = {f"k{i}": "" for i in range(50)}
+    updated = client.v1.customers.update(customer.id, {"metadata": {**removed, "new": "x"}})
+    assert updated.metadata.to_dict() == {"new": "x"}
+
+
+def test_tax_id_values_of_the_wrong_shape(client: stripe.StripeClient) -> None:
+    error = refused(
+        lambda: client.v1.customers.create(
+            {"tax_id_data": [{"type": "eu_vat", "value": "DE123456789"},
+                             {"type": "eu_vat", "value": "garbage!!"}]}
+        )
+    )  # fmt: skip
+    assert describe(error)[1:] == (
+        400, "invalid_request_error", "tax_id_invalid", "tax_id_data[1][value]",
+        "Invalid value for eu_vat.",
+    )  # fmt: skip
+
+
+def test_a_customer_of_the_other_mode_is_named_in_the_404(server: Server) -> None:
+    secret = random_key("", 24)
+    test, live = sdk(server, "sk_test_" + secret), sdk(server, "sk_live_" + secret)
+    in_test, in_live = test.v1.customers.create(), live.v1.customers.create()
+    calls: list[Callable[[stripe.StripeClient, str], Any]] = [
+        lambda client, id: client.v1.customers.retrieve(id),
+        lambda client, id: client.v1.customers.update(id, {"name": "x"}),
+        lambda client, id: client.v1.customers.delete(id),
+    ]
+    for call in calls:
+        error = refused(functools.partial(call, live, in_test.id))
+        assert describe(error)[1:] == (
+            404, "invalid_request_error", "resource_missing", "id",
+            f"No such customer: '{in_test.id}'; a similar object exists in test mode, but a "
+            "live mode key was used to make this request.",
+        )  # fmt: skip
+    from_test = refused(lambda: test.v1.customers.retrieve(in_live.id))
+    assert describe(from_test)[-1] == (
+        f"No such customer: '{in_live.id}'; a similar object exists in live mode, but a test "
+        "mode key was used to make this request."
+    )
+    assert test.v1.customers.retrieve(in_test.id).name is None  # the update above did not land
+    assert describe(refused(lambda: test.v1.customers.retrieve("cus_nowhere")))[-1] == (
+        "No such customer: 'cus_nowhere'"
+    )
 
 
 def test_invalid_version_header(client: stripe.StripeClient) -> None:

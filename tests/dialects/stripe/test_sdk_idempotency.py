@@ -130,11 +130,20 @@ def test_get_and_delete_ignore_the_key(raw: httpx.Client) -> None:
 def test_a_key_longer_than_255_characters_is_refused(raw: httpx.Client) -> None:
     refused = raw.post("/v1/customers", data={}, headers={"Idempotency-Key": "k" * 256})
     assert refused.status_code == 400
-    assert refused.json() == {
-        "error": {
-            "type": "idempotency_error",
-            "message": "Idempotency keys can be at most 255 characters long; this one has 256.",
-        }
+    error = refused.json()["error"]
+    assert error.pop("request_log_url").startswith("https://dashboard.stripe.com/test/logs/")
+    assert error == {
+        "type": "idempotency_error",
+        "message": "Idempotency keys can be at most 255 characters long; this one has 256.",
     }
     accepted = raw.post("/v1/customers", data={}, headers={"Idempotency-Key": "k" * 255})
     assert accepted.status_code == 200
+
+
+def test_an_array_sent_either_way_is_the_same_parameters(raw: httpx.Client) -> None:
+    key = {"Idempotency-Key": _key(), "content-type": "application/x-www-form-urlencoded"}
+    first = raw.post("/v1/customers", content=b"preferred_locales[]=fr", headers=key)
+    again = raw.post("/v1/customers", content=b"preferred_locales[0]=fr", headers=key)
+    assert again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]

@@ -99,3 +99,11 @@ def test_unknown_top_level_parameters_are_listed() -> None:
     with pytest.raises(StripeError) as two:
         operation.parse({"billing_details": "1", "type": "2"})
     assert two.value.message == "Received unknown parameters: billing_details, type"
+
+
+def test_metadata_limit_counts_the_keys_set_not_the_keys_removed() -> None:
+    removed_and_one_set = {**{f"k{i}": "" for i in range(50)}, "new": "x"}
+    assert Metadata().parse(removed_and_one_set, "metadata") == {
+        **{f"k{i}": None for i in range(50)},
+        "new": "x",
+    }

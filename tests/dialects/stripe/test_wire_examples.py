@@ -8,6 +8,7 @@ test's account) or ``{deleted}`` (a deleted one); ``authorization`` replaces the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,5 +68,14 @@ def test_wire_example(http: httpx.Client, stripe_key: str, example: dict[str, An
     expected = filled(example["response"], names)
     assert response.status_code == expected["status"]
     assert response.headers["content-type"] == "application/json"
-    assert response.headers["request-id"].startswith("req_")
-    assert response.json() == expected["body"]
+    request_id = response.headers["request-id"]
+    assert request_id.startswith("req_")
+    body = response.json()
+    # The link to the request's log varies with the request; the rest is exact.
+    link = body.get("error", {}).pop("request_log_url", None)
+    logs = rf"https://dashboard\.stripe\.com/(test/)?logs/{request_id}\?t=\d+"
+    if link is not None:
+        assert re.fullmatch(logs, link)
+    if expected["status"] == 401:
+        assert link is None, "an unauthenticated request has no account, and so no log"
+    assert body == expected["body"]

@@ -29,12 +29,6 @@ class Indexed(dict[str, Any]):
     """A hash whose keys may be array indices; ``params`` reads it as a list or a hash."""
 
 
-def decode_form(raw: bytes) -> Tree:
-    if len(raw) > MAX_BODY_BYTES:
-        raise body_too_large()
-    return decode_query(raw.decode("utf-8", errors="replace"))
-
-
 def body_too_large() -> StripeError:
     return StripeError(
         f"Request body too large: Rolodex accepts at most {MAX_BODY_BYTES} bytes.", status=413
@@ -44,12 +38,28 @@ def body_too_large() -> StripeError:
 def decode_query(text: str) -> Tree:
     if not text:  # as most GETs: spares parsing nothing, a fiftieth of a retrieve
         return {}
+    return decode_pairs(pairs_of(text))
+
+
+def pairs_of(text: str) -> list[tuple[str, str]]:
+    """The ``key=value`` pairs of a query string or form body, in order, unescaped."""
     try:
-        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_PARAMETERS)
+        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_PARAMETERS)
     except ValueError as overflow:
-        raise StripeError(
-            f"Too many parameters: Rolodex accepts at most {MAX_PARAMETERS} per request."
-        ) from overflow
+        raise too_many_parameters() from overflow
+
+
+def too_many_parameters() -> StripeError:
+    return StripeError(
+        f"Too many parameters: Rolodex accepts at most {MAX_PARAMETERS} per request."
+    )
+
+
+def decode_pairs(pairs: list[tuple[str, str]]) -> Tree:
+    """One tree of every pair, wherever each was sent (Stripe reads the query string and the
+    body as one set of parameters)."""
+    if len(pairs) > MAX_PARAMETERS:
+        raise too_many_parameters()
     tree: Tree = {}
     for key, value in pairs:
         _reject_nul(key, value)

@@ -54,10 +54,18 @@ class StripeError(Exception):
         return {"error": error}
 
 
-def no_such_customer(id: str, *, param: str = "id", status: int = 404) -> StripeError:
-    return StripeError(
-        f"No such customer: '{id}'", status=status, code="resource_missing", param=param
-    )
+def no_such_customer(
+    id: str, *, param: str = "id", status: int = 404, exists_in: tuple[str, str] | None = None
+) -> StripeError:
+    """``exists_in``: the mode the customer exists in, and the mode of the key that asked."""
+    message = f"No such customer: '{id}'"
+    if exists_in is not None:
+        there, here = exists_in
+        message += (
+            f"; a similar object exists in {there} mode, but a {here} mode key was used to "
+            "make this request."
+        )
+    return StripeError(message, status=status, code="resource_missing", param=param)
 
 
 def no_such(kind: str, id: str, param: str) -> StripeError:

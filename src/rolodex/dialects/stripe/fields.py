@@ -27,7 +27,7 @@ from rolodex.dialects.stripe.errors import StripeError
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
-_INTEGER = re.compile(r"-?\d{1,19}")
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
 _EMAIL = re.compile(r"[^@\s\uff20]+@[^@\s\uff20]+\.[^@\s\uff20.]+")
 _SHOWN_ENDS = 10
 

@@ -18,7 +18,7 @@ from rolodex.dialects.stripe import versions
 from rolodex.dialects.stripe.errors import StripeError
 from rolodex.dialects.stripe.fields import Boolean, Choice, Email, Integer, Param, Text
 from rolodex.dialects.stripe.shapes import Array, Hash, Metadata, Operation
-from rolodex.dialects.stripe.tax_ids import TAX_ID_TYPES
+from rolodex.dialects.stripe.tax_ids import TAX_ID_TYPES, well_formed
 
 LIMIT_MAX = 100
 DEFAULT_LIMIT = 10
@@ -133,14 +133,29 @@ _COMMON: dict[str, Param] = {
     "validate": Boolean(),
 }
 
-_TAX_ID_DATA = Array(
-    Hash(
-        {"type": Choice(TAX_ID_TYPES), "value": Text(clearable=False)},
-        required=("type", "value"),
-        clearable=False,
-    ),
+_TAX_ID_ENTRY = Hash(
+    {"type": Choice(TAX_ID_TYPES), "value": Text(clearable=False)},
+    required=("type", "value"),
     clearable=False,
 )
+
+
+@dataclass(frozen=True)
+class TaxIdEntry:
+    """One ``tax_id_data`` entry: a known type, and a value of that type's shape."""
+
+    def parse(self, value: Any, name: str) -> dict[str, Any] | None:
+        parsed = _TAX_ID_ENTRY.parse(value, name)
+        if parsed is not None and not well_formed(parsed["type"], parsed["value"]):
+            raise StripeError(
+                f"Invalid value for {parsed['type']}.",
+                code="tax_id_invalid",
+                param=f"{name}[value]",
+            )
+        return parsed
+
+
+_TAX_ID_DATA = Array(TaxIdEntry(), clearable=False)
 
 _CARD = Hash(
     {

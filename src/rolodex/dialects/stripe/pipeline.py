@@ -11,11 +11,14 @@ import hashlib
 import logging
 import secrets
 import string
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from starlette.datastructures import Headers as StarletteHeaders
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope, Send
 
 from rolodex import service
@@ -25,9 +28,12 @@ from rolodex.dialects.stripe import versions
 from rolodex.dialects.stripe.auth import tenant_of
 from rolodex.dialects.stripe.decode import (
     MAX_BODY_BYTES,
+    MAX_PARAMETERS,
+    Indexed,
     body_too_large,
-    decode_form,
+    decode_pairs,
     decode_query,
+    pairs_of,
 )
 from rolodex.dialects.stripe.errors import (
     StripeError,
@@ -50,7 +56,8 @@ _BYTE_TO_CHARACTER = bytes(
 ).ljust(256, b"?")
 _DROPPED_BYTES = bytes(range(_UNBIASED, 256))
 MAX_IDEMPOTENCY_KEY = 255
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
 _JSON = b"application/json"
 
 
@@ -95,19 +102,24 @@ class Endpoint:
 
     async def _answer(self, request: Exchange) -> Answer:
         version = request.header(b"stripe-version")
+        tenant: Tenant | None = None
         try:
             handler = self._handlers.get(request.method)
             if handler is None:
                 raise unrecognized_url(request.method, request.url_path)
             post = request.method == "POST"
             key = request.header(b"idempotency-key") if post else None
-            call = await _call(request, version)
+            tenant = _tenant(request)
+            given = await _params(request)
+            call = Call(tenant, given, request.path_params, versions.parse(version))
             if key:
                 return await _run_once(self._ctx, request, call, handler, key, version=version)
             return _respond(version, await handler(call), 200)
         except Exception as error:
             failure, _ = _failure(error, request)
-            return _respond(version, failure.body(), failure.status)
+            request_id = _request_id()
+            body = _logged(failure.body(), tenant, request_id)
+            return _respond_raw(version, orjson.dumps(body), failure.status, request_id)
 
 
 def _failure(error: Exception, request: Exchange) -> tuple[StripeError, bool]:
@@ -152,7 +164,7 @@ async def _run_once(
             raise  # answered by ``serve``; there is nothing to remember it in
         except Exception as error:
             failure, kept = _failure(error, request)
-            body, status = failure.body(), failure.status
+            body, status = _logged(failure.body(), call.tenant, request_id), failure.status
         encoded = orjson.dumps(body)
         if kept:
             await service.remember_response(ctx, repeatable, status, encoded.decode(), request_id)
@@ -167,8 +179,21 @@ def _path(request: Exchange) -> str:
 
 
 def _fingerprint(params: Mapping[str, Any]) -> str:
-    """The decoded parameters' digest: equal for the same parameters however encoded."""
-    return hashlib.sha256(orjson.dumps(params, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    """The decoded parameters' digest: equal for the same parameters however encoded, an
+    array sent as ``a[]`` or as ``a[0]`` included."""
+    canonical = orjson.dumps(_as_arrays(params), option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _as_arrays(value: Any) -> Any:
+    """``value`` with each hash of array indices (``a[0]``, ``a[1]``) read as the array."""
+    if isinstance(value, Indexed) and value and all(key.isdigit() for key in value):
+        return [_as_arrays(value[key]) for key in sorted(value, key=int)]
+    if isinstance(value, dict):
+        return {key: _as_arrays(entry) for key, entry in value.items()}
+    if isinstance(value, list):
+        return [_as_arrays(entry) for entry in value]
+    return value
 
 
 def _idempotency_headers(key: str, original: str, *, replayed: bool) -> Headers:
@@ -194,22 +219,64 @@ class _NotFound:
 not_found = _NotFound()
 
 
-async def _call(request: Exchange, version: str | None) -> Call:
-    tenant = tenant_of(request.header(b"authorization"), request.header(b"stripe-account"))
-    return Call(tenant, await _params(request), request.path_params, versions.parse(version))
+def _tenant(request: Exchange) -> Tenant:
+    return tenant_of(request.header(b"authorization"), request.header(b"stripe-account"))
+
+
+def _logged(body: dict[str, Any], tenant: Tenant | None, request_id: str) -> dict[str, Any]:
+    """An error body with the link to the request's log in the account's dashboard, as Stripe
+    gives it once it knows the account (its authentication errors have none)."""
+    if tenant is not None:
+        logs = "test/logs" if tenant.mode == "test" else "logs"
+        link = f"https://dashboard.stripe.com/{logs}/{request_id}?t={int(time.time())}"
+        body["error"]["request_log_url"] = link
+    return body
 
 
 async def _params(request: Exchange) -> dict[str, Any]:
-    if request.method != "POST":
-        return decode_query(query_string(request.scope))
-    content_type = request.header(b"content-type") or ""
+    """The query string's parameters and the body's, as one set, as Stripe reads them: a POST
+    may carry some in its address, and a GET or DELETE some in a body."""
+    query = query_string(request.scope)
+    if request.method != "POST" and not _sends_body(request):
+        return decode_query(query)
     body = await _body(request)
-    if body and not content_type.startswith(_FORM_TYPES):
-        raise StripeError(
-            f"Invalid request: unsupported Content-Type {content_type}. If error persists and "
-            "you need assistance, please contact support@stripe.com."
-        )
-    return decode_form(body)
+    if not body:
+        return decode_query(query)
+    return decode_pairs((pairs_of(query) if query else []) + await _body_pairs(request, body))
+
+
+def _sends_body(request: Exchange) -> bool:
+    length = request.header(b"content-length")
+    chunked = request.header(b"transfer-encoding") is not None
+    return chunked or (length is not None and length.strip() != "0")
+
+
+async def _body_pairs(request: Exchange, body: bytes) -> list[tuple[str, str]]:
+    content_type = request.header(b"content-type") or ""
+    media_type = content_type.partition(";")[0].strip().lower()
+    if media_type == _FORM:
+        return pairs_of(body.decode("utf-8", errors="replace"))
+    if media_type == _MULTIPART:
+        return await _multipart_pairs(request, body)
+    raise StripeError(
+        f"Invalid request: unsupported Content-Type {content_type}. If error persists and "
+        "you need assistance, please contact support@stripe.com."
+    )
+
+
+async def _multipart_pairs(request: Exchange, body: bytes) -> list[tuple[str, str]]:
+    """A ``multipart/form-data`` body's fields; no customer parameter takes a file."""
+
+    async def chunks() -> AsyncGenerator[bytes]:
+        yield body
+
+    headers = StarletteHeaders(scope=request.scope)
+    parser = MultiPartParser(headers, chunks(), max_files=0, max_fields=MAX_PARAMETERS)
+    try:
+        form = await parser.parse()
+    except MultiPartException as fault:
+        raise StripeError(f"Invalid request: {fault.message}") from fault
+    return [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
 
 
 async def _body(request: Exchange) -> bytes:

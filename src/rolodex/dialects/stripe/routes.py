@@ -8,7 +8,8 @@ catch-all; a fixed path such as ``/v1/customers/search`` is kept out of ``{id:cu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.convertors import StringConvertor, register_url_convertor
@@ -16,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from rolodex import service
 from rolodex.core.errors import NotFound
+from rolodex.core.records import Tenant
 from rolodex.dialects.stripe import expand, listing, params, translate
 from rolodex.dialects.stripe.errors import no_such_customer
 from rolodex.dialects.stripe.pipeline import Call, Endpoint, Handler, not_found
@@ -29,6 +31,7 @@ from rolodex.store.base import Cursor
 __all__ = ["Customers", "not_found", "routes"]
 
 _MAX_ID_LENGTH = 5000
+_OTHER_MODE = {"test": "live", "live": "test"}
 
 
 class Customers:
@@ -56,7 +59,8 @@ class Customers:
     async def retrieve(self, call: Call) -> dict[str, Any]:
         given = params.RETRIEVE.parse(call.params)
         paths = expand.check(given.get("expand", []), in_list=False)
-        record = await service.get_customer(self.ctx, call.tenant, _customer_ref(call))
+        async with self._in_other_mode_hint(call):
+            record = await service.get_customer(self.ctx, call.tenant, _customer_ref(call))
         return render(record, paths)
 
     async def update(self, call: Call) -> dict[str, Any]:
@@ -64,7 +68,8 @@ class Customers:
         paths = expand.check(given.get("expand", []), in_list=False)
         plan = translate.update_plan(given, live=call.tenant.mode == "live")
         command = service.UpdateCustomer(call.tenant, _customer_ref(call), plan, translate.SPEC)
-        updated = await service.update_customer(self.ctx, command)
+        async with self._in_other_mode_hint(call):
+            updated = await service.update_customer(self.ctx, command)
         return render(updated.record, paths)
 
     async def delete(self, call: Call) -> dict[str, Any]:
@@ -72,8 +77,27 @@ class Customers:
         command = service.DeleteCustomer(
             call.tenant, _customer_ref(call), translate.SPEC, hard=False
         )
-        record = await service.delete_customer(self.ctx, command)
+        async with self._in_other_mode_hint(call):
+            record = await service.delete_customer(self.ctx, command)
         return render(record.as_deleted())
+
+    @asynccontextmanager
+    async def _in_other_mode_hint(self, call: Call) -> AsyncIterator[None]:
+        """A missing customer that the same account holds in the other mode (a test
+        customer asked for with a live key, say) is reported as Stripe reports it, naming
+        the mode it exists in."""
+        try:
+            yield
+        except NotFound as missing:
+            if not _possible_id(missing.id):
+                raise
+            here = call.tenant.mode
+            there = Tenant(call.tenant.dialect, call.tenant.account, _OTHER_MODE[here])
+            try:
+                await service.get_customer(self.ctx, there, ById(missing.id))
+            except NotFound:
+                raise missing from None
+            raise no_such_customer(missing.id, exists_in=(there.mode, here)) from None
 
     async def list(self, call: Call) -> dict[str, Any]:
         given = params.LIST.parse(call.params)
@@ -96,9 +120,13 @@ class Customers:
 def _customer_ref(call: Call) -> ById:
     """The path's customer; an id no customer can have is missing without a lookup."""
     customer_id = call.path["id"]
-    if len(customer_id) > _MAX_ID_LENGTH or "\x00" in customer_id:
+    if not _possible_id(customer_id):
         raise NotFound(customer_id)
     return ById(customer_id)
+
+
+def _possible_id(customer_id: str) -> bool:
+    return len(customer_id) <= _MAX_ID_LENGTH and "\x00" not in customer_id
 
 
 class _CustomerId(StringConvertor):

@@ -81,7 +81,9 @@ class Metadata:
             raise invalid_object(name)
         for key, entry in value.items():
             check_metadata_entry(key, entry, name)
-        check_metadata_size(len(value), name)
+        # Only the keys set count: a request may remove every key and set new ones. An update
+        # is checked again against the keys the customer is left with.
+        check_metadata_size(sum(1 for entry in value.values() if entry), name)
         return {key: entry or None for key, entry in value.items()}
 
 
