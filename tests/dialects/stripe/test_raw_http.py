@@ -203,3 +203,16 @@ def test_no_path_answers_with_a_redirect_or_plain_text(raw: httpx.Client) -> Non
         assert answered.status_code == 404, path
         assert error_of(answered)["message"].startswith(f"Unrecognized request URL (GET: {path})")
         assert answered.headers["request-id"].startswith("req_")
+
+
+def test_total_count_is_included_only_before_basil(raw: httpx.Client) -> None:
+    for _ in range(3):
+        raw.post("/v1/customers", data={"email": "counted@example.com"})
+    asked = {"include[]": "total_count", "limit": "1", "email": "counted@example.com"}
+    old = raw.get("/v1/customers", params=asked, headers={"stripe-version": "2024-06-20"})
+    assert (len(old.json()["data"]), old.json()["total_count"]) == (1, 3)
+    refused = raw.get("/v1/customers", params=asked)
+    assert refused.status_code == 400
+    error = error_of(refused)
+    assert (error["code"], error["param"]) == ("property_forbidden", "include")
+    assert "total_count" not in raw.get("/v1/customers", params={"limit": "1"}).json()

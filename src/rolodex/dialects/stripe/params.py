@@ -236,6 +236,7 @@ LIST = Operation(
         "email": Text(512, clearable=False),
         "ending_before": _ID,
         "expand": EXPAND,
+        "include": Array(Choice(("total_count",)), clearable=False),
         "limit": Integer(min=1, max=LIMIT_MAX),
         "starting_after": _ID,
         "test_clock": _ID,

@@ -18,8 +18,8 @@ from starlette.routing import BaseRoute, Route
 from rolodex import service
 from rolodex.core.errors import NotFound
 from rolodex.core.records import Tenant
-from rolodex.dialects.stripe import expand, listing, params, translate
-from rolodex.dialects.stripe.errors import no_such_customer
+from rolodex.dialects.stripe import expand, listing, params, translate, versions
+from rolodex.dialects.stripe.errors import StripeError, no_such_customer
 from rolodex.dialects.stripe.pipeline import Call, Endpoint, Handler, not_found
 from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.render import render
@@ -112,9 +112,19 @@ class Customers:
             except NotFound:
                 raise no_such_customer(customer_id, param=name, status=400) from None
 
+        counted = bool(given.get("include"))
+        if counted and not call.version.before(versions.BASIL):
+            raise StripeError(
+                "This property cannot be included (total_count)",
+                code="property_forbidden",
+                param="include",
+            )
         query = await listing.query_of(call.tenant, given, find)
         page = await service.list_customers(self.ctx, query)
-        return listing.page_of(page, query, lambda record: render(record, paths))
+        listed = listing.page_of(page, query, lambda record: render(record, paths))
+        if counted:  # versions before basil still count every customer the filters match
+            listed["total_count"] = await service.count_customers(self.ctx, query)
+        return listed
 
 
 def _customer_ref(call: Call) -> ById:
