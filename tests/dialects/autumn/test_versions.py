@@ -76,6 +76,40 @@ def test_versions_before_2_3_page_by_offset(wire: Wire, version: str) -> None:
     }
 
 
+@pytest.mark.parametrize(("version", "paging"), [("2.6.0", "next_cursor"), ("2.2.7", "offset")])
+def test_releases_newer_than_the_table_keep_the_latest_shape(
+    wire: Wire, version: str, paging: str
+) -> None:
+    created = wire.rpc("get_or_create", {"customer_id": "n"}, version=version)
+    assert created.status_code == 200, created.text
+    assert list(created.json()) == LATEST_KEYS
+    page = wire.rpc("list", {}, version=version).json()
+    assert paging in page and [c["id"] for c in page["list"]] == ["n"]
+
+
+def test_the_internal_id_only_when_asked_for(wire: Wire) -> None:
+    plain = wire.rpc("get_or_create", {"customer_id": "a"}).json()
+    assert "autumn_id" not in plain
+    created = wire.rpc("get_or_create", {"customer_id": "b", "with_autumn_id": True}).json()
+    internal = created["autumn_id"]
+    assert internal.startswith("cus_") and list(created)[-1] == "autumn_id"
+    for response in (
+        wire.call("GET", "/v1/customers/b?with_autumn_id=true"),
+        wire.call("GET", f"/v1/customers/{internal}?with_autumn_id=true", version="1.2.0"),
+        wire.call("POST", "/v1/customers?with_autumn_id=true", {"id": "b"}),
+        wire.call("POST", "/v1/customers.get?with_autumn_id=true", {"customer_id": "b"}),
+    ):
+        assert response.json()["autumn_id"] == internal, response.text
+    for response in (
+        wire.call("GET", "/v1/customers/b?with_autumn_id=false"),
+        wire.rpc("get", {"customer_id": "b", "with_autumn_id": True}),
+        wire.call("POST", "/v1/customers.list?with_autumn_id=true", {}),
+    ):
+        assert "autumn_id" not in response.text, response.text
+    refused = wire.rpc("get_or_create", {"customer_id": "b", "with_autumn_id": "yes"})
+    assert refused.json()["message"] == "with_autumn_id: must be a boolean (received string)"
+
+
 def test_a_publishable_key_reads_one_customer_of_its_organisation(wire: Wire) -> None:
     wire.rpc("get_or_create", {"customer_id": "pub", "name": "Visible"})
     publishable = "am_pk_test_" + wire.key.removeprefix("am_sk_test_")
@@ -102,13 +136,20 @@ def test_an_unsupported_method_is_not_a_route(wire: Wire) -> None:
         ("1.20", "1.2.0"),
         ("1.2xyz", "1.2.0"),
         ("2.3.0.9", "2.3.0"),
+        ("2.3.1", "2.3.0"),
+        ("2.1.9", "2.1.0"),
+        ("2.6.0", "2.5.0"),
+        ("2.6", "2.5.0"),
+        ("2.10.3", "2.5.0"),
     ],
 )
 def test_version_forms(header: str, name: str) -> None:
     assert version_of(header).name == name
 
 
-@pytest.mark.parametrize("header", ["2.6.0", "3", "2025-13-01", "latest", "v2.3.0"])
+@pytest.mark.parametrize(
+    "header", ["3", "3.0.0", "2.0.5", "1.3.0", "2025-13-01", "latest", "v2.3.0"]
+)
 def test_unknown_versions_are_refused(header: str) -> None:
     with pytest.raises(AutumnError) as refused:
         version_of(header)

@@ -90,3 +90,10 @@ def test_keys_name_their_own_workspace() -> None:
     assert first.dialect == "dub"
     assert message(lambda: tenant_of("", {})) == "Missing Authorization header."
     assert message(lambda: tenant_of("Bearer dub_", {})) == "Unauthorized: Invalid API key."
+
+
+def test_customer_ids_are_a_comma_list() -> None:
+    assert params.list_params({"customerIds": "cus_a,,cus_b"}).customer_ids == ("cus_a", "cus_b")
+    assert params.list_params({"customerIds": ","}).customer_ids == ()
+    assert params.list_params({"customerIds": ""}).customer_ids is None
+    assert params.list_params({}).customer_ids is None

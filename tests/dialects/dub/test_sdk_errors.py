@@ -189,3 +189,34 @@ def test_oversized_body_is_refused(workspace: Workspace) -> None:
     workspace.create(externalId="big")
     response = workspace.http.patch("/customers/ext_big", content=b" " * 4_500_001)
     assert response.status_code == 413
+
+
+NUL_MESSAGE = "Invalid string: must not contain U+0000"
+
+
+def test_u0000_is_refused_in_every_input(dub: Dub, workspace: Workspace) -> None:
+    known = workspace.create(externalId="n2", email="n2@example.com")
+    http = workspace.http
+    sent = [
+        ("country", http.patch("/customers/ext_n2", json={"country": "\x00"})),
+        ("x.0", http.patch("/customers/ext_n2", json={"name": "a", "x": ["\x00"]})),
+        ("externalId", http.post("/customers", json={"externalId": "z\x00", "country": "US"})),
+        (
+            "stripeCustomerId",
+            http.post("/customers", json={"externalId": "z", "stripeCustomerId": "\x00"}),
+        ),
+        ("id", http.get("/customers/ext_a%00b")),
+        ("id", http.delete("/customers/cus_%00")),
+        ("customerIds", http.get(f"/customers?customerIds={known['id']},%00")),
+    ]
+    for name in ("email", "search", "country", "externalId", "startingAfter", "endingBefore"):
+        sent.append((name, http.get(f"/customers?{name}=a%00")))
+    for path, response in sent:
+        assert response.status_code == 422, (path, response.text)
+        assert response.json()["error"] == {
+            "code": "unprocessable_entity",
+            "message": f"invalid_format: {path}: {NUL_MESSAGE}",
+            "doc_url": DOCS + "unprocessable-entity",
+        }
+    assert [c.external_id for c in dub.customers.list(request={}).result] == ["n2"]  # type: ignore[union-attr]
+    assert dub.customers.get(request={"id": "ext_n2"}).name == "n2@example.com"

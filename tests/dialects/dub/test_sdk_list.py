@@ -8,7 +8,10 @@ import pytest
 from dub import Dub
 from dub.models import errors
 
+from rolodex.dialects.dub.params import MAX_CUSTOMER_IDS, MAX_SEARCH_LENGTH
+from tests.conftest import random_key
 from tests.dialects.dub.conftest import Workspace
+from tests.support.server import Server
 
 
 def listed(dub: Dub, **request: Any) -> list[str]:
@@ -187,3 +190,51 @@ def test_cursor_rules_in_order(dub: Dub, five: list[str]) -> None:
         assert rejected(dub, starting_after=cursor) == (
             "Invalid cursor: the provided ID does not exist."
         )
+
+
+def test_customer_ids_narrow_every_other_filter(
+    dub: Dub, server: Server, workspace: Workspace, five: list[str]
+) -> None:
+    ids = {c.external_id: c.id for c in dub.customers.list(request={}).result}  # type: ignore[union-attr]
+
+    def only(customer_ids: str, **query: str) -> list[str]:
+        response = workspace.http.get("/customers", params={"customerIds": customer_ids, **query})
+        assert response.status_code == 200, response.text
+        return [customer["externalId"] for customer in response.json()]
+
+    assert only("cus_nope") == []
+    assert only(",") == []
+    assert only("") == five[::-1]  # an empty value counts as absent
+    assert only(f"{ids['c1']},cus_nope,{ids['c3']},{ids['c1']}") == ["c3", "c1"]
+    assert only(f"{ids['c1']},{ids['c3']}", sortOrder="asc", pageSize="1") == ["c1"]
+    assert only(f"{ids['c1']},{ids['c3']}", externalId="c3") == ["c3"]
+    assert only(f"{ids['c1']},{ids['c3']}", startingAfter=ids["c3"]) == ["c1"]
+    assert only("ext_c1") == []  # Dub ids only, as Dub compares them
+    with Workspace(server, random_key("dub_")) as other:
+        assert other.http.get("/customers", params={"customerIds": ids["c1"]}).json() == []
+
+
+def test_customer_ids_are_bounded(workspace: Workspace) -> None:
+    too_many = ",".join(f"cus_{i}" for i in range(MAX_CUSTOMER_IDS + 1))
+    response = workspace.http.get("/customers", params={"customerIds": too_many})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"] == (
+        f"too_big: customerIds: Too big: expected array to have <={MAX_CUSTOMER_IDS} items"
+    )
+    most = ",".join(f"cus_{i}" for i in range(MAX_CUSTOMER_IDS))
+    assert workspace.http.get("/customers", params={"customerIds": most}).json() == []
+
+
+def test_the_longest_search_runs_on_every_backend(dub: Dub, workspace: Workspace) -> None:
+    workspace.create(externalId="hit", name="Jo W", email="w@example.com")
+    workspace.create(externalId="miss", name="Jo", email="jo@example.com")
+    most_words = " ".join(["w"] * (MAX_SEARCH_LENGTH // 2 - 1) + ["éé"])
+    assert len(most_words) == MAX_SEARCH_LENGTH
+    assert listed(dub, search=most_words) == ["hit"]
+    assert listed(dub, search="_" * MAX_SEARCH_LENGTH) == []
+
+
+def test_a_longer_search_is_refused(dub: Dub) -> None:
+    message = f"too_big: search: Too big: expected string to have <={MAX_SEARCH_LENGTH} characters"
+    assert rejected(dub, search="x" * (MAX_SEARCH_LENGTH + 1)) == message
+    assert rejected(dub, search=" ".join(f"w{i}" for i in range(1000))) == message

@@ -15,12 +15,15 @@ from typing import Any
 from rolodex import service
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.autumn import customers, listing, params, translate
-from rolodex.dialects.autumn.decode import expand_list
+from rolodex.dialects.autumn.decode import expand_list, last
 from rolodex.dialects.autumn.versions import Paging, Version
 from rolodex.service import Context
 from rolodex.store.base import Cursor, ListQuery
 
-_OFFSET_LIMIT = 2**62
+OFFSET_MAX = 2**31 - 1
+"""The largest offset a list applies. Autumn sets no bound, and an offset past the end gives an
+empty page however large it is, so a larger one is read as this, the largest both SQLite and
+PostgreSQL (whose OFFSET parameter is bound as a 32-bit integer here) accept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +34,16 @@ class Call:
     query: dict[str, list[str]]
     path: Mapping[str, str]
 
-    def render(self, record: Record, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        expand = tuple(dict.fromkeys((given or {}).get("expand", ())))
-        return translate.render(record, self.version, expand)
+    def render(self, record: Record, given: Mapping[str, Any]) -> dict[str, Any]:
+        """One customer as an operation returns it: with the expansions asked for, and with
+        Autumn's internal id when the body or the query string sets ``with_autumn_id``."""
+        expand = tuple(dict.fromkeys(given.get("expand", ())))
+        asked = given.get("with_autumn_id") is True or last(self.query, "with_autumn_id") == "true"
+        return translate.render(record, self.version, expand, with_autumn_id=asked)
+
+    def listed(self, record: Record) -> dict[str, Any]:
+        """A list item: the customer without expansions or internal id."""
+        return translate.render(record, self.version)
 
     def with_query_expand(self, body: Any) -> Any:
         """The body, taking ``expand`` from the query string when the body has none."""
@@ -113,29 +123,30 @@ class Endpoints:
         page = await service.list_customers(self.ctx, query)
         last = page.records[-1] if page.has_more else None
         return {
-            "list": [call.render(record) for record in page.records],
+            "list": [call.listed(record) for record in page.records],
             "next_cursor": None if last is None else listing.encode_cursor(Cursor.of(last)),
         }
 
     async def _offset_page(self, call: Call, given: Mapping[str, Any]) -> dict[str, Any]:
         found = listing.filter_of(given)
+        offset = min(given["offset"], OFFSET_MAX)
         everyone = ListQuery(call.tenant, spec=translate.SPEC)
         matching = ListQuery(
             call.tenant,
             where=found.where,
             spec=translate.SPEC,
             limit=given["limit"],
-            offset=min(given["offset"], _OFFSET_LIMIT),
+            offset=offset,
         )
         records = (
             [] if found.nothing else (await service.list_customers(self.ctx, matching)).records
         )
         filtered = 0 if found.nothing else await service.count_customers(self.ctx, matching)
         return {
-            "list": [call.render(record) for record in records],
+            "list": [call.listed(record) for record in records],
             "total": len(records),
             "total_count": await service.count_customers(self.ctx, everyone),
             "total_filtered_count": filtered,
             "limit": given["limit"],
-            "offset": given["offset"],
+            "offset": offset,  # the one applied, which JSON can carry as any client reads it
         }

@@ -104,5 +104,8 @@ def _position(payload: Any) -> Cursor:
         case {"v": int(0), "id": str(record_id), "t": int(created_us)} if (
             -_TIME_LIMIT <= created_us <= _TIME_LIMIT and not isinstance(created_us, bool)
         ):
+            if "\x00" in record_id:
+                # No id holds U+0000, and PostgreSQL cannot even compare text holding it.
+                raise invalid_cursor("cursor shape mismatch: id cannot contain U+0000")
             return Cursor(created_us, record_id)
     raise invalid_cursor('cursor shape mismatch: expected {"v": 0, "id": <string>, "t": <integer>}')

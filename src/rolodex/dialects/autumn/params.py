@@ -23,6 +23,10 @@ ID_MAX_LENGTH = 2048
 """Rolodex's own bound on a customer id, so that every id fits its unique index."""
 LIST_MAX = 1000
 """The most customers one list page may hold for an organisation."""
+SEARCH_MAX_LENGTH = ID_MAX_LENGTH
+"""Rolodex's own bound on a list ``search`` (Autumn sets none): long enough to search for any
+whole id, far past any name or email typed into a search box, and short enough that its
+substring pattern stays well inside SQLite's 50,000-byte LIKE limit on either database."""
 
 _ID_CHARACTERS = re.compile(r"[a-zA-Z0-9_:-]")
 _ID_HINT = "Use only letters, numbers, underscores, hyphens, and colons."
@@ -65,6 +69,12 @@ def id_problem(value: str) -> str | None:
     return None
 
 
+def search_problem(value: str) -> str | None:
+    if len(value) > SEARCH_MAX_LENGTH:
+        return f"Too big: expected string to have <={SEARCH_MAX_LENGTH} characters"
+    return None
+
+
 def email_problem(value: str) -> str | None:
     return None if _EMAIL.fullmatch(value) else "not a valid email address"
 
@@ -89,6 +99,7 @@ _CREATE_ONLY: dict[str, Field] = {
     "create_in_stripe": Boolean(),
     "auto_enable_plan_id": Text(),
     "expand": _EXPAND,
+    "with_autumn_id": Boolean(),
 }
 
 GET_OR_CREATE = Shape(
@@ -125,7 +136,7 @@ _FILTERS: dict[str, Field] = {
         )
     ),
     "subscription_status": Choice(("active", "scheduled")),
-    "search": Text(),
+    "search": Text(check=search_problem),
     "processors": Items(Choice(("stripe", "revenuecat", "vercel"))),
 }
 LIST_BY_CURSOR = Shape(

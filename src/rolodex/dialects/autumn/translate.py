@@ -122,8 +122,11 @@ def _without_nulls(metadata: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in metadata.items() if value is not None}
 
 
-def render(record: Record, version: Version, expand: tuple[str, ...] = ()) -> dict[str, Any]:
-    """The customer object in the shape ``version`` expects."""
+def render(
+    record: Record, version: Version, expand: tuple[str, ...] = (), *, with_autumn_id: bool = False
+) -> dict[str, Any]:
+    """The customer object in the shape ``version`` expects; ``autumn_id`` (the internal id)
+    last, and only when asked for, as Autumn adds it."""
     fields = record.fields
     customer: dict[str, Any] = {
         "id": fields.get("customer_id"),
@@ -144,6 +147,8 @@ def render(record: Record, version: Version, expand: tuple[str, ...] = ()) -> di
         value = _EXPANSIONS[path]
         if value is not _OMITTED:
             customer.setdefault(path, value() if callable(value) else value)
+    if with_autumn_id:
+        customer["autumn_id"] = record.id
     return customer
 
 

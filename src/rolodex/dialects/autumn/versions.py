@@ -89,6 +89,13 @@ _BY_FLOAT = {number: version for version in VERSIONS for number in version.legac
 _CALVER = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.clover)?")
 _DOTTED = re.compile(r"\d+(?:\.\d+)*")
 _LEADING_FLOAT = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_FIRST_LATEST_SHAPE = (2, 1, 0)
+_RELEASES_OF_LATEST_SHAPE = {
+    number: version
+    for version in VERSIONS
+    if _DOTTED.fullmatch(version.name)
+    and (number := tuple(map(int, version.name.split(".")))) >= _FIRST_LATEST_SHAPE
+}
 
 
 def version_of(header: str | None) -> Version:
@@ -108,8 +115,20 @@ def _parsed(text: str) -> Version | None:
         parts = [*text.split("."), "0", "0"][:3]
         if (exact := _BY_NAME.get(".".join(parts))) is not None:
             return exact
+        if (release := _unlisted_release(parts)) is not None:
+            return release
     if (named := _BY_NAME.get(text)) is not None:
         return named
     # A legacy float is read as JavaScript's parseFloat reads it: the number the text starts with.
     leading = _LEADING_FLOAT.match(text)
     return None if leading is None else _BY_FLOAT.get(float(leading.group()))
+
+
+def _unlisted_release(parts: list[str]) -> Version | None:
+    """A 2.x release from 2.1 on that the table does not name, as the newest one it names at
+    or below it: Autumn's SDKs send releases newer than its server knew (autumn-sdk sent 2.5.0
+    before the server had it), and every release since 2.1 keeps the latest customer shape."""
+    number = tuple(map(int, parts))
+    if number[0] != _FIRST_LATEST_SHAPE[0] or number < _FIRST_LATEST_SHAPE:
+        return None
+    return _RELEASES_OF_LATEST_SHAPE[max(n for n in _RELEASES_OF_LATEST_SHAPE if n <= number)]

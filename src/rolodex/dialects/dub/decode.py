@@ -7,15 +7,17 @@ a repeated parameter keeps its last value, and the body must parse as JSON whate
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
-from rolodex.dialects.dub.errors import DubError
+from rolodex.dialects.dub.errors import DubError, invalid
 
 MAX_BODY_BYTES = 4_500_000
 """The largest body Dub's hosting accepts (4.5 MB); a larger one is refused with 413."""
+NUL = "\x00"
 
 INVALID_JSON = (
     "Invalid JSON format in request body. Please ensure the request body is a valid JSON object."
@@ -37,3 +39,32 @@ def json_body(raw: bytes) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         raise DubError("bad_request", INVALID_JSON) from None
+
+
+def refuse_nul(value: Any, path: str = "") -> None:
+    """Dub's 422 naming the first text in ``value`` (decoded JSON, or a map of query or path
+    parameters) that holds U+0000.
+
+    PostgreSQL can neither store nor compare text holding that character, so Rolodex refuses it
+    in every input, on every backend alike, rather than keep on SQLite what PostgreSQL cannot.
+    """
+    if (found := _nul_path(value, path)) is not None:
+        raise invalid("invalid_format", found, "Invalid string: must not contain U+0000")
+
+
+def _nul_path(value: Any, path: str) -> str | None:
+    if isinstance(value, str):
+        return path if NUL in value else None
+    if isinstance(value, Mapping):
+        entries: Iterable[tuple[Any, Any]] = value.items()
+    elif isinstance(value, list):
+        entries = enumerate(value)
+    else:
+        return None
+    for key, item in entries:
+        inner = f"{path}.{key}" if path else str(key)
+        if NUL in str(key):
+            return inner
+        if (found := _nul_path(item, inner)) is not None:
+            return found
+    return None

@@ -25,6 +25,13 @@ MAX_PAGE = 1000
 COLUMN_MAX = 191
 """Dub keeps these fields in ``VARCHAR(191)`` columns; a longer value fails in its database."""
 LIMITED_COLUMNS = ("name", "email", "externalId", "stripeCustomerId", "country")
+MAX_SEARCH_LENGTH = 500
+"""Rolodex's own bound on ``search`` (Dub sets none): well past the longest name or email it can
+match (191 characters), and short enough that its words (at most 250) stay far inside SQLite's
+limit on the depth of an expression (1,000), which every word deepens."""
+MAX_CUSTOMER_IDS = 100
+"""Rolodex's own bound on ``customerIds`` (Dub sets none): a full page of customers, since each
+id is looked up on its own and deepens the list's filter as a word of a search does."""
 
 _DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _PREFIXED = re.compile(r"0(?:[xX](?P<x>[0-9a-fA-F]+)|[oO](?P<o>[0-7]+)|[bB](?P<b>[01]+))")
@@ -42,6 +49,8 @@ class ListParams:
     link_id: str | None = None
     program_id: str | None = None
     partner_id: str | None = None
+    customer_ids: tuple[str, ...] | None = None
+    """Only the customers with these Dub ids; ``None`` when the parameter is absent or empty."""
     expanded: bool = False
     sort_by: str = "createdAt"
     descending: bool = True
@@ -56,11 +65,12 @@ def list_params(query: Mapping[str, str]) -> ListParams:
     return ListParams(
         email=query.get("email"),
         external_id=query.get("externalId"),
-        search=query.get("search"),
+        search=_bounded(query, "search", MAX_SEARCH_LENGTH),
         country=query.get("country"),
         link_id=query.get("linkId"),
         program_id=query.get("programId"),
         partner_id=query.get("partnerId"),
+        customer_ids=_id_list(query, "customerIds"),
         expanded=_boolean(query, "includeExpandedFields"),
         sort_by=_choice(query, "sortBy", SORT_FIELDS) or "createdAt",
         descending=(_choice(query, "sortOrder", SORT_ORDERS) or "desc") == "desc",
@@ -109,6 +119,26 @@ def paging(given: ListParams) -> Paging:
 
 def _unprocessable(message: str) -> DubError:
     return DubError("unprocessable_entity", message)
+
+
+def _bounded(query: Mapping[str, str], name: str, maximum: int) -> str | None:
+    value = query.get(name)
+    if value is not None and len(value) > maximum:
+        raise invalid("too_big", name, f"Too big: expected string to have <={maximum} characters")
+    return value
+
+
+def _id_list(query: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    """``a,b`` as ``("a", "b")``; an empty value counts as absent, and empty entries name no
+    customer, so they are dropped."""
+    text = query.get(name)
+    if not text:
+        return None
+    ids = tuple(id for id in text.split(",") if id)
+    if len(ids) > MAX_CUSTOMER_IDS:
+        message = f"Too big: expected array to have <={MAX_CUSTOMER_IDS} items"
+        raise invalid("too_big", name, message)
+    return ids
 
 
 def _boolean(query: Mapping[str, str], name: str) -> bool:

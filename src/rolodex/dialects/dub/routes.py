@@ -22,7 +22,13 @@ from rolodex.core.errors import NotFound, RolodexError
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.dub import fields, params, translate
 from rolodex.dialects.dub.auth import tenant_of
-from rolodex.dialects.dub.decode import MAX_BODY_BYTES, BodyTooLarge, json_body, query_of
+from rolodex.dialects.dub.decode import (
+    MAX_BODY_BYTES,
+    BodyTooLarge,
+    json_body,
+    query_of,
+    refuse_nul,
+)
 from rolodex.dialects.dub.errors import DubError, from_core, internal
 from rolodex.dialects.wire import AsgiEndpoint, query_string
 from rolodex.service import ById, Context
@@ -41,7 +47,9 @@ class Call:
     raw_body: bytes
 
     def body(self) -> Any:
-        return json_body(self.raw_body)
+        body = json_body(self.raw_body)
+        refuse_nul(body)
+        return body
 
 
 Reply = tuple[Any, int]
@@ -88,13 +96,33 @@ class Customers:
             raise DubError("not_found", PROGRAM_NOT_FOUND)
         paging = params.paging(given)
         cursor = await self._cursor(call.tenant, paging.cursor)
-        conditions = translate.list_conditions(given)
+        chosen = await self._chosen(call.tenant, given.customer_ids)
+        conditions = translate.list_conditions(given, chosen)
         if conditions is None:
             return [], 200
         query = translate.list_query(call.tenant, given, paging, conditions, cursor)
         page = await service.list_customers(self.ctx, query)
         records = page.records[::-1] if paging.backwards else page.records
+        if chosen is not None:
+            # A chosen customer is matched by its external id; should another customer take
+            # that id meanwhile, it is not one of those asked for.
+            records = [record for record in records if record.id in chosen]
         return [self._render(record) for record in records], 200
+
+    async def _chosen(
+        self, tenant: Tenant, ids: tuple[str, ...] | None
+    ) -> dict[str, Record] | None:
+        """The workspace's customers among ``ids`` (Dub ids only, as Dub compares them), by id;
+        ``None`` when the list is not limited to some ids."""
+        if ids is None:
+            return None
+        found: dict[str, Record] = {}
+        for id in dict.fromkeys(ids):
+            try:
+                found[id] = await service.get_customer(self.ctx, tenant, ById(id))
+            except NotFound:
+                continue
+        return found
 
     async def _cursor(self, tenant: Tenant, id: str | None) -> Record | None:
         if id is None:
@@ -162,6 +190,8 @@ def _endpoint(handlers: Mapping[str, Handler]) -> Callable[[Request], Awaitable[
 async def _serve(request: Request, handler: Handler) -> Response:
     query = query_of(query_string(request.scope))
     tenant = tenant_of(request.headers.get("authorization"), query)
+    refuse_nul(query)
+    refuse_nul(request.path_params)
     body = await _body(request) if request.method in _WITH_BODY else b""
     payload, status = await handler(Call(tenant, query, request.path_params, body))
     return _json(payload, status)
