@@ -19,7 +19,7 @@ from rolodex.core.errors import AlreadyExists, IdempotencyMismatch, KeyInUse, No
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge
 from rolodex.core.records import Document, Record, Tenant
-from rolodex.store.base import ListQuery, Page, Remembered, SearchQuery, Store
+from rolodex.store.base import ListQuery, Page, Receipt, Remembered, SearchQuery, Store
 
 _GENERATION_ATTEMPTS = 8
 
@@ -70,6 +70,8 @@ class CreateCustomer:
     new_id: IdFormat
     generated: Mapping[str, IdFormat] = field(default_factory=dict)
     """Fields drawn at random when absent from ``fields``; redrawn if already taken."""
+    receipt: Receipt | None = None
+    """The answer to remember with the new record (see :func:`receipt`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ class UpdateCustomer:
     ref: Ref
     patch: PatchPlan
     spec: IndexSpec
+    receipt: Receipt | None = None
+    """The answer to remember with the update (see :func:`receipt`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +103,7 @@ async def create_customer(ctx: Context, command: CreateCustomer) -> Record:
     for _ in range(_GENERATION_ATTEMPTS):
         record = _draft(ctx, command)
         try:
-            await ctx.store.insert(record, command.spec)
+            await ctx.store.insert(record, command.spec, receipt=command.receipt)
         except AlreadyExists as clash:
             if clash.kind != "id" and clash.kind not in _drawn(command):
                 raise
@@ -125,7 +129,9 @@ async def update_customer(ctx: Context, command: UpdateCustomer) -> Updated:
         previous.update(applied.previous)
         return record.with_fields(applied.fields) if applied.changed else record
 
-    _, new = await ctx.store.update(command.tenant, record_id, change, command.spec)
+    _, new = await ctx.store.update(
+        command.tenant, record_id, change, command.spec, receipt=command.receipt
+    )
     return Updated(new, previous)
 
 
@@ -224,8 +230,12 @@ async def recall_response(ctx: Context, request: Repeatable) -> Remembered | Non
     ``IdempotencyMismatch`` if the key was used for another endpoint or other parameters."""
     since = ctx.clock() - REMEMBERED_FOR_US
     remembered = await ctx.store.recall(request.tenant, request.key, since_us=since)
-    if remembered is None:
-        return None
+    return None if remembered is None else answer_to(request, remembered)
+
+
+def answer_to(request: Repeatable, remembered: Remembered) -> Remembered:
+    """``remembered``, if it answers ``request``; raises ``IdempotencyMismatch`` if its key
+    was used for another endpoint or other parameters."""
     if (remembered.endpoint, remembered.fingerprint) != (request.endpoint, request.fingerprint):
         raise IdempotencyMismatch(request.key, remembered.endpoint, request.endpoint)
     return remembered
@@ -246,3 +256,27 @@ async def remember_response(
         created_us=now,
     )
     return await ctx.store.remember(response, since_us=now - REMEMBERED_FOR_US)
+
+
+def receipt(
+    ctx: Context, request: Repeatable, request_id: str, body_of: Callable[[Record], str]
+) -> Receipt:
+    """The answer to ``request`` to remember with its write: ``body_of`` the record the write
+    leaves, with status 200. A write that carries it is answered once, by whichever process
+    commits first (``AnsweredMeanwhile`` tells the others)."""
+    now = ctx.clock()
+
+    def answer(record: Record) -> Remembered:
+        body = body_of(record)
+        return Remembered(
+            request.tenant,
+            request.key,
+            request.endpoint,
+            request.fingerprint,
+            200,
+            body,
+            request_id,
+            created_us=now,
+        )
+
+    return Receipt(answer, since_us=now - REMEMBERED_FOR_US)

@@ -9,8 +9,17 @@ import dataclasses
 import pytest
 
 from rolodex.core.records import Tenant
-from rolodex.store.base import Remembered, Store
-from tests.store.conftest import new_tenant
+from rolodex.store import open_store
+from rolodex.store.base import AnsweredMeanwhile, Receipt, Remembered, Store
+from tests.store.conftest import (
+    PREFIX,
+    SHARED_FILE_ADAPTERS,
+    SPEC,
+    ids,
+    new_tenant,
+    record,
+    set_fields,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -83,3 +92,71 @@ async def test_concurrent_first_responses_agree_on_one(store: Store) -> None:
     kept = await asyncio.gather(*(store.remember(each, since_us=0) for each in candidates))
     assert len(set(kept)) == 1
     assert await store.recall(tenant, "k1", since_us=0) == kept[0]
+
+
+def receipt_for(tenant: Tenant, key: str = "k1") -> Receipt:
+    """An answer naming the record its write leaves, as a dialect's receipt makes one."""
+    return Receipt(
+        lambda made: response(tenant, key, body=f'{{"id": "{made.id}", "name": '
+                              f'"{made.fields.get("name")}"}}'),
+        since_us=0,
+    )  # fmt: skip
+
+
+async def test_a_write_keeps_its_receipt_in_its_transaction(store: Store) -> None:
+    tenant = new_tenant()
+    await store.insert(record(tenant, "cus_a", name="A"), SPEC, receipt=receipt_for(tenant))
+    kept = await store.recall(tenant, "k1", since_us=0)
+    assert kept is not None and kept.body == '{"id": "cus_a", "name": "A"}'
+    await store.update(
+        tenant, "cus_a", set_fields(name="B"), SPEC, receipt=receipt_for(tenant, "k2")
+    )
+    updated = await store.recall(tenant, "k2", since_us=0)
+    assert updated is not None and updated.body == '{"id": "cus_a", "name": "B"}'
+    await store.update(
+        tenant, "cus_a", set_fields(name="B"), SPEC, receipt=receipt_for(tenant, "k3")
+    )
+    unchanged = await store.recall(tenant, "k3", since_us=0)
+    assert unchanged is not None and unchanged.body == updated.body
+
+
+async def test_a_write_whose_key_was_answered_meanwhile_is_undone(store: Store) -> None:
+    tenant = new_tenant()
+    await store.insert(record(tenant, "cus_a", name="A"), SPEC, receipt=receipt_for(tenant))
+    with pytest.raises(AnsweredMeanwhile) as raced:
+        await store.insert(
+            record(tenant, "cus_b", name="B", prefix="PB"), SPEC, receipt=receipt_for(tenant)
+        )
+    assert raced.value.kept.body == '{"id": "cus_a", "name": "A"}'
+    assert await store.get(tenant, "cus_b") is None
+    assert await store.find(tenant, PREFIX, "PB") is None  # its unique key was undone too
+    with pytest.raises(AnsweredMeanwhile):
+        await store.update(tenant, "cus_a", set_fields(name="C"), SPEC, receipt=receipt_for(tenant))
+    kept = await store.get(tenant, "cus_a")
+    assert kept is not None and kept.fields["name"] == "A"
+
+
+@pytest.mark.parametrize("store_url", SHARED_FILE_ADAPTERS, indirect=True)
+async def test_two_processes_answer_one_key_once(store_url: str) -> None:
+    tenant = new_tenant()
+    first, second = open_store(store_url), open_store(store_url)
+    try:
+        await first.migrate()
+        await second.migrate()
+        writes = [
+            each.insert(record(tenant, f"cus_{n}", name=str(n)), SPEC, receipt=receipt_for(tenant))
+            for n, each in enumerate((first, second) * 4)
+        ]
+        outcomes = await asyncio.gather(*writes, return_exceptions=True)
+    finally:
+        await first.close()
+        await second.close()
+    stored = [n for n, outcome in enumerate(outcomes) if outcome is None]
+    assert len(stored) == 1
+    assert all(isinstance(outcome, AnsweredMeanwhile) for n, outcome in enumerate(outcomes)
+               if n not in stored)  # fmt: skip
+    check = open_store(store_url)
+    try:
+        assert await ids(check, tenant) == [f"cus_{stored[0]}"]
+    finally:
+        await check.close()

@@ -94,6 +94,27 @@ class Remembered:
     created_us: int
 
 
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """The answer to keep under an idempotency key, in the same transaction as the write it
+    answers, so that the write and its answer are kept together or not at all.
+
+    ``answer`` makes the response from the record as the write leaves it; ``since_us`` is as
+    :meth:`Store.remember`'s.
+    """
+
+    answer: Callable[[Record], Remembered]
+    since_us: int
+
+
+class AnsweredMeanwhile(Exception):
+    """Another request kept an answer under the receipt's key first; the write was undone."""
+
+    def __init__(self, kept: Remembered) -> None:
+        super().__init__(kept.key)
+        self.kept = kept
+
+
 class Store(abc.ABC):
     @abc.abstractmethod
     async def migrate(self) -> None:
@@ -104,12 +125,16 @@ class Store(abc.ABC):
         """Release connections; the store is unusable afterwards."""
 
     @abc.abstractmethod
-    async def insert(self, record: Record, spec: IndexSpec) -> None:
+    async def insert(
+        self, record: Record, spec: IndexSpec, *, receipt: Receipt | None = None
+    ) -> None:
         """Store a new record with its unique keys and terms, atomically.
 
         Raises ``AlreadyExists(kind, value)`` if one of its unique keys is taken, or
         ``AlreadyExists("id", id)`` if the tenant already has a record with that id; nothing is
-        written then.
+        written then. With a ``receipt``, its answer is remembered in the same transaction;
+        if another answer already holds the key, raises ``AnsweredMeanwhile`` and writes
+        nothing.
         """
 
     @abc.abstractmethod
@@ -122,7 +147,13 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def update(
-        self, tenant: Tenant, id: str, change: Change, spec: IndexSpec
+        self,
+        tenant: Tenant,
+        id: str,
+        change: Change,
+        spec: IndexSpec,
+        *,
+        receipt: Receipt | None = None,
     ) -> tuple[Record, Record]:
         """Read, change and write one live record in a single transaction; return (old, new).
 
@@ -130,7 +161,7 @@ class Store(abc.ABC):
         ``NotFound(id)`` if the record is missing or deleted, ``AlreadyExists`` if the change
         takes a unique key held by another record, and whatever ``change`` raises; in every
         such case nothing is written. A change that returns the record unchanged writes
-        nothing.
+        nothing but the receipt's answer. A ``receipt`` is kept as :meth:`insert` keeps it.
         """
 
     @abc.abstractmethod

@@ -27,7 +27,15 @@ from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
 from rolodex.store import search, sql
-from rolodex.store.base import Change, ListQuery, Page, Remembered, SearchQuery, Store
+from rolodex.store.base import (
+    Change,
+    ListQuery,
+    Page,
+    Receipt,
+    Remembered,
+    SearchQuery,
+    Store,
+)
 from rolodex.store.migrate import lost_migration_race, upgrade
 from rolodex.store.postgres_settings import engine_settings
 
@@ -74,8 +82,10 @@ class PostgresStore(Store):
     async def close(self) -> None:
         await self._engine.dispose()
 
-    async def insert(self, record: Record, spec: IndexSpec) -> None:
-        await self._run(lambda conn: sql.insert(conn, record, spec))
+    async def insert(
+        self, record: Record, spec: IndexSpec, *, receipt: Receipt | None = None
+    ) -> None:
+        await self._run(lambda conn: sql.insert(conn, record, spec, receipt=receipt))
 
     async def get(self, tenant: Tenant, id: str) -> Record | None:
         return await self._read(lambda conn: sql.get(conn, tenant, id))
@@ -84,9 +94,17 @@ class PostgresStore(Store):
         return await self._read(lambda conn: sql.find(conn, tenant, key, value))
 
     async def update(
-        self, tenant: Tenant, id: str, change: Change, spec: IndexSpec
+        self,
+        tenant: Tenant,
+        id: str,
+        change: Change,
+        spec: IndexSpec,
+        *,
+        receipt: Receipt | None = None,
     ) -> tuple[Record, Record]:
-        return await self._run(lambda conn: sql.update(conn, tenant, id, change, spec))
+        return await self._run(
+            lambda conn: sql.update(conn, tenant, id, change, spec, receipt=receipt)
+        )
 
     async def delete(self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
         return await self._run(lambda conn: sql.delete(conn, tenant, id, spec, hard=hard))

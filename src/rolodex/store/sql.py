@@ -18,7 +18,14 @@ from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
 from rolodex.core.index import IndexSpec, UniqueField, scope_key, terms, unique_keys
 from rolodex.core.records import Record, Tenant
 from rolodex.store import fastpath, lookups, text_index
-from rolodex.store.base import Change, ListQuery, Page, Remembered
+from rolodex.store.base import (
+    AnsweredMeanwhile,
+    Change,
+    ListQuery,
+    Page,
+    Receipt,
+    Remembered,
+)
 from rolodex.store.compile import compile_condition, document_value
 from rolodex.store.tables import customer_keys, customers, responses
 
@@ -46,7 +53,9 @@ _soft_delete = (
 )
 
 
-def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
+def insert(
+    conn: sa.Connection, record: Record, spec: IndexSpec, *, receipt: Receipt | None = None
+) -> None:
     inserted = fastpath.run(
         conn, lookups.insert_ignoring_conflicts(conn, customers), [customer_row(record)]
     )
@@ -55,6 +64,8 @@ def insert(conn: sa.Connection, record: Record, spec: IndexSpec) -> None:
     lookups.add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
     lookups.add_terms(conn, record, terms(spec, record.fields))
     text_index.sync(conn, None, record, spec)
+    if receipt is not None:
+        keep_receipt(conn, receipt, record)
 
 
 def get(conn: sa.Connection, tenant: Tenant, id: str) -> Record | None:
@@ -77,7 +88,13 @@ def find(conn: sa.Connection, tenant: Tenant, key: UniqueField, value: str) -> R
 
 
 def update(
-    conn: sa.Connection, tenant: Tenant, id: str, change: Change, spec: IndexSpec
+    conn: sa.Connection,
+    tenant: Tenant,
+    id: str,
+    change: Change,
+    spec: IndexSpec,
+    *,
+    receipt: Receipt | None = None,
 ) -> tuple[Record, Record]:
     row = fastpath.first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
     old = None if row is None else record_of(tenant, row)
@@ -85,15 +102,28 @@ def update(
         raise NotFound(id)
     new = change(old)
     if new.fields == old.fields:
-        return old, old
-    fastpath.run(
-        conn,
-        _write_doc,
-        [{"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}],
-    )
-    lookups.sync(conn, old, new, spec)
-    text_index.sync(conn, old, new, spec)
+        new = old
+    else:
+        fastpath.run(
+            conn,
+            _write_doc,
+            [{"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}],
+        )
+        lookups.sync(conn, old, new, spec)
+        text_index.sync(conn, old, new, spec)
+    if receipt is not None:
+        keep_receipt(conn, receipt, new)
     return old, new
+
+
+def keep_receipt(conn: sa.Connection, receipt: Receipt, record: Record) -> None:
+    """Remember the receipt's answer to the write that left ``record``, in its transaction;
+    raises ``AnsweredMeanwhile`` if another answer holds the key (the caller's transaction,
+    rolled back, then undoes the write)."""
+    response = receipt.answer(record)
+    kept = remember(conn, response, since_us=receipt.since_us)
+    if kept is not response:
+        raise AnsweredMeanwhile(kept)
 
 
 def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:

@@ -39,7 +39,15 @@ from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
 from rolodex.store import search, sql, text_index
-from rolodex.store.base import Change, ListQuery, Page, Remembered, SearchQuery, Store
+from rolodex.store.base import (
+    Change,
+    ListQuery,
+    Page,
+    Receipt,
+    Remembered,
+    SearchQuery,
+    Store,
+)
 from rolodex.store.migrate import upgrade
 from rolodex.store.text_index import HeldDocuments
 
@@ -94,8 +102,10 @@ class SQLiteStore(Store):
         self._conn.close()
         self._engine.dispose()
 
-    async def insert(self, record: Record, spec: IndexSpec) -> None:
-        await self._write(lambda conn: sql.insert(conn, record, spec))
+    async def insert(
+        self, record: Record, spec: IndexSpec, *, receipt: Receipt | None = None
+    ) -> None:
+        await self._write(lambda conn: sql.insert(conn, record, spec, receipt=receipt))
 
     async def get(self, tenant: Tenant, id: str) -> Record | None:
         # The busiest read goes straight to the driver: the general path (``sql.get`` through
@@ -110,9 +120,17 @@ class SQLiteStore(Store):
         return self._read(lambda conn: sql.find(conn, tenant, key, value))
 
     async def update(
-        self, tenant: Tenant, id: str, change: Change, spec: IndexSpec
+        self,
+        tenant: Tenant,
+        id: str,
+        change: Change,
+        spec: IndexSpec,
+        *,
+        receipt: Receipt | None = None,
     ) -> tuple[Record, Record]:
-        return await self._write(lambda conn: sql.update(conn, tenant, id, change, spec))
+        return await self._write(
+            lambda conn: sql.update(conn, tenant, id, change, spec, receipt=receipt)
+        )
 
     async def delete(self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
         return await self._write(lambda conn: sql.delete(conn, tenant, id, spec, hard=hard))

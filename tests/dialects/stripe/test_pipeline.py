@@ -12,6 +12,7 @@ from rolodex.core.index import IndexSpec
 from rolodex.core.records import Record
 from rolodex.http.app import create_app
 from rolodex.settings import Settings
+from rolodex.store.base import Receipt
 from rolodex.store.sqlite import SQLiteStore
 
 pytestmark = pytest.mark.anyio
@@ -31,9 +32,11 @@ class SlowInserts(SQLiteStore):
         super().__init__(url)
         self.release = asyncio.Event()
 
-    async def insert(self, record: Record, spec: IndexSpec) -> None:
+    async def insert(
+        self, record: Record, spec: IndexSpec, *, receipt: Receipt | None = None
+    ) -> None:
         await self.release.wait()
-        await super().insert(record, spec)
+        await super().insert(record, spec, receipt=receipt)
 
 
 async def test_a_repeat_during_the_first_run_is_told_to_retry(tmp_path: Path) -> None:
@@ -66,3 +69,41 @@ async def test_a_repeat_during_the_first_run_is_told_to_retry(tmp_path: Path) ->
     assert done.status_code == 200
     assert after.json() == done.json()
     assert after.headers["idempotent-replayed"] == "true"
+
+
+async def test_one_key_sent_to_two_processes_at_once_runs_once(tmp_path: Path) -> None:
+    """Two processes on one database, each past its look for a remembered answer before
+    either writes: the second to commit is undone and answers with the first's answer."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    stores = [SlowInserts(url), SlowInserts(url)]
+    for store in stores:
+        await store.migrate()
+    headers = {"Authorization": f"Bearer {KEY}", "Idempotency-Key": "sent-twice"}
+    clients = [
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(Settings(), store, migrate=False)),
+            base_url="http://rolodex",
+        )
+        for store in stores
+    ]
+    runs = [
+        asyncio.ensure_future(http.post("/v1/customers", data={"name": "Once"}, headers=headers))
+        for http in clients
+    ]
+    await asyncio.sleep(0.05)  # both runs wait inside their inserts
+    for store in stores:
+        store.release.set()
+    answers = await asyncio.gather(*runs)
+    listed = await clients[0].get("/v1/customers", headers={"Authorization": f"Bearer {KEY}"})
+    for http in clients:
+        await http.aclose()
+    for store in stores:
+        await store.close()
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert answers[0].json() == answers[1].json()
+    assert sorted(answer.headers.get("idempotent-replayed", "") for answer in answers) == [
+        "",
+        "true",
+    ]
+    assert [customer["id"] for customer in listed.json()["data"]] == [answers[0].json()["id"]]

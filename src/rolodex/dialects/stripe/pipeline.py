@@ -13,7 +13,7 @@ import secrets
 import string
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
@@ -23,7 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 from rolodex import service
 from rolodex.core.errors import RolodexError, Unavailable
-from rolodex.core.records import Tenant
+from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import versions
 from rolodex.dialects.stripe.auth import tenant_of
 from rolodex.dialects.stripe.decode import (
@@ -44,6 +44,7 @@ from rolodex.dialects.stripe.errors import (
 )
 from rolodex.dialects.wire import Exchange, Headers, query_string, send_answer
 from rolodex.service import Context
+from rolodex.store.base import AnsweredMeanwhile, Receipt, Remembered
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,30 @@ _MULTIPART = "multipart/form-data"
 _JSON = b"application/json"
 
 
+@dataclass(slots=True)
+class Once:
+    """A request sent with an idempotency key, whose write keeps its answer (``kept``)."""
+
+    ctx: Context
+    request: service.Repeatable
+    request_id: str
+    kept: Remembered | None = None
+
+    def receipt(self, render: Callable[[Record], dict[str, Any]]) -> Receipt:
+        made = service.receipt(
+            self.ctx,
+            self.request,
+            self.request_id,
+            lambda record: orjson.dumps(render(record)).decode(),
+        )
+
+        def answer(record: Record) -> Remembered:
+            self.kept = made.answer(record)
+            return self.kept
+
+        return Receipt(answer, made.since_us)
+
+
 @dataclass(frozen=True, slots=True)
 class Call:
     """One authenticated, decoded request, as a handler sees it."""
@@ -69,6 +94,12 @@ class Call:
     params: dict[str, Any]
     path: Mapping[str, str] = field(default_factory=dict)
     version: versions.Version = field(default_factory=lambda: versions.parse(None))
+    once: Once | None = None
+
+    def receipt(self, render: Callable[[Record], dict[str, Any]]) -> Receipt | None:
+        """What a write keeps of its answer, ``render`` of the record it leaves, when the
+        request has an idempotency key; ``None`` otherwise."""
+        return None if self.once is None else self.once.receipt(render)
 
 
 Handler = Callable[[Call], Awaitable[dict[str, Any]]]
@@ -154,22 +185,32 @@ async def _run_once(
     with service.running_once(ctx, repeatable):
         remembered = await service.recall_response(ctx, repeatable)
         if remembered is not None:
-            replayed = _idempotency_headers(key, remembered.request_id, replayed=True)
-            return _respond_raw(
-                version, remembered.body.encode(), remembered.status, request_id, replayed
-            )
+            return _replay(version, key, remembered, request_id)
+        once = Once(ctx, repeatable, request_id)
         try:
-            body, status, kept = await handler(call), 200, True
+            body, status, kept = await handler(replace(call, once=once)), 200, True
+        except AnsweredMeanwhile as raced:  # another process ran it first; this run is undone
+            return _replay(version, key, service.answer_to(repeatable, raced.kept), request_id)
         except Unavailable:
             raise  # answered by ``serve``; there is nothing to remember it in
         except Exception as error:
             failure, kept = _failure(error, request)
             body, status = _logged(failure.body(), call.tenant, request_id), failure.status
-        encoded = orjson.dumps(body)
-        if kept:
-            await service.remember_response(ctx, repeatable, status, encoded.decode(), request_id)
+        if once.kept is not None:  # the write kept its answer with it
+            encoded, status = once.kept.body.encode(), once.kept.status
+        else:
+            encoded = orjson.dumps(body)
+            if kept:
+                await service.remember_response(
+                    ctx, repeatable, status, encoded.decode(), request_id
+                )
     headers = _idempotency_headers(key, request_id, replayed=False)
     return _respond_raw(version, encoded, status, request_id, headers)
+
+
+def _replay(version: str | None, key: str, remembered: Remembered, request_id: str) -> Answer:
+    replayed = _idempotency_headers(key, remembered.request_id, replayed=True)
+    return _respond_raw(version, remembered.body.encode(), remembered.status, request_id, replayed)
 
 
 def _path(request: Exchange) -> str:

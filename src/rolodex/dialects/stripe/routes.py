@@ -52,6 +52,7 @@ class Customers:
                 spec=translate.SPEC,
                 new_id=translate.new_customer_id,
                 generated={"invoice_prefix": translate.new_invoice_prefix},
+                receipt=call.receipt(lambda made: render(made, paths)),
             ),
         )
         return render(record, paths)
@@ -67,7 +68,13 @@ class Customers:
         given = params.update_for(call.version).parse(call.params)
         paths = expand.check(given.get("expand", []), in_list=False)
         plan = translate.update_plan(given, live=call.tenant.mode == "live")
-        command = service.UpdateCustomer(call.tenant, _customer_ref(call), plan, translate.SPEC)
+        command = service.UpdateCustomer(
+            call.tenant,
+            _customer_ref(call),
+            plan,
+            translate.SPEC,
+            receipt=call.receipt(lambda updated: render(updated, paths)),
+        )
         async with self._in_other_mode_hint(call):
             updated = await service.update_customer(self.ctx, command)
         return render(updated.record, paths)
