@@ -186,3 +186,9 @@ def test_writes_go_on_when_the_queue_cannot_be_applied_and_searches_say_so(
     assert stored == text_index.QUEUE_LENGTH + 64
     assert isinstance(refused, Unavailable)
     assert _queue_length(tmp_path) == text_index.QUEUE_LENGTH + 64
+
+
+def test_keys_of_the_furthest_creation_times_fit_in_64_bits() -> None:
+    furthest = 2**63 - 1
+    assert fts.first_key(furthest) < fts.key_above(furthest) < 2**63
+    assert fts.key_above(-(2**63)) > fts.first_key(-(2**63)) == 0

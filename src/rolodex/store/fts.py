@@ -33,7 +33,9 @@ from rolodex.core import text
 
 KEY_BITS = 20
 """Room for 1,048,576 records created in one millisecond."""
-_MAX_BUCKET = (1 << (63 - KEY_BITS)) - 1
+_MAX_BUCKET = (1 << (63 - KEY_BITS)) - 2
+"""The last bucket but one, so that :func:`key_above` the last stays a 64-bit integer, which
+is all SQLite binds (the bucket of a date some 278,000 years away)."""
 
 
 def bucket(created_us: int) -> int:

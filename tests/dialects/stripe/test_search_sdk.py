@@ -11,6 +11,9 @@ import httpx
 import pytest
 import stripe
 
+from rolodex.dialects.stripe.auth import tenant_of
+from rolodex.dialects.stripe.search import cursor
+from rolodex.store.base import Cursor
 from tests.conftest import random_key
 from tests.support.server import Server
 
@@ -109,6 +112,10 @@ QUERIES: list[tuple[str, set[str]]] = [
     ("created>0", LIVE),
     ("created<0", set()),
     ("-created>0", set()),
+    # "No upper limit" written as a huge second, with a text condition (the full-text index's
+    # keys carry the creation time): every text-field match, on every backend.
+    ("name:'jane' created<99999999999999999999999", {"jane", "doe"}),
+    ("email~'rides' created<=8796093023", {"amy", "xamy"}),
 ]
 
 
@@ -244,6 +251,30 @@ def test_a_page_continues_only_its_own_search(
         client.v1.customers.search(params)  # type: ignore[arg-type]
     assert refused.value.http_status == 400
     assert refused.value.param == "page"
+
+
+@pytest.mark.parametrize(
+    ("created_us", "id"),
+    [(2**63 - 1, "cus_z"), (-(2**63), "cus_z"), (1_000_000, "cus_\u0000")],
+    ids=["latest", "earliest", "NUL id"],
+)
+def test_a_forged_page_of_ones_own_search_never_fails(
+    server: Server, created_us: int, id: str
+) -> None:
+    """A page token carries no secret (``search/cursor.py``): one made by hand for one's own
+    search moves where the page starts, or is refused, but never fails the server."""
+    key, query = random_key("sk_test_"), "name:'forged page'"
+    client = stripe.StripeClient(key, base_addresses={"api": server.url})
+    client.v1.customers.create({"name": "forged page"})
+    page = cursor.encode(Cursor(created_us, id), tenant_of(f"Bearer {key}"), query)
+    response = httpx.get(
+        f"{server.url}/v1/customers/search", params={"query": query, "page": page}, auth=(key, "")
+    )
+    if "\u0000" in id:
+        assert (response.status_code, response.json()["error"]["param"]) == (400, "page")
+    else:
+        assert response.status_code == 200, response.text
+        assert len(response.json()["data"]) == (1 if created_us > 0 else 0)
 
 
 HOSTILE = [

@@ -38,6 +38,7 @@ def decode(page: str, tenant: Tenant, query: str) -> Cursor:
         case [int(version), int(created_us), str(id), str(digest)] if (
             version == _VERSION
             and -_INT64 <= created_us < _INT64
+            and "\x00" not in id  # no record's id has one, and PostgreSQL cannot compare it
             and digest == _digest(tenant, query)
         ):
             return Cursor(created_us, id)
