@@ -9,10 +9,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.postgres import fresh_database
-from tests.support.server import free_port
+from tests.support.server import Server, free_port
 
 HANG_GUARD_S = 120
 """A command still running after this long has hung; no command here should come near it."""
@@ -144,3 +145,43 @@ def test_processes_migrating_a_fresh_database_at_once_all_succeed(fresh_url: str
     ]
     outcomes = [(p.wait(timeout=HANG_GUARD_S), p.communicate()[1].decode()) for p in processes]
     assert outcomes == [(0, "")] * 4
+
+
+def test_an_in_memory_database_serves(tmp_path: Path) -> None:
+    server = Server("sqlite:///:memory:", tmp_path / "memory.log").start()
+    try:
+        auth = ("sk_test_memorymemory", "")
+        created = httpx.post(f"{server.url}/v1/customers", data={"name": "Kept"}, auth=auth)
+        assert created.status_code == 200, created.text
+        found = httpx.get(f"{server.url}/v1/customers/{created.json()['id']}", auth=auth)
+        assert found.json()["name"] == "Kept"
+    finally:
+        server.stop()
+    assert "with database sqlite:///:memory:" in server.log()
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("sqlite:////nonexistent/dir/x.db", "unable to open database file"),
+        ("sqlite:/relative.db", "cannot use the database"),
+        ("sqlite:///{tmp}/junk.db", "file is not a database"),
+        ("postgresql://u@127.0.0.1:notaport/x", "cannot use the database"),
+        ("postgresql://u@127.0.0.1:1/db?pool_size=nan", "finite"),
+        ("postgresql://u@127.0.0.1:1/db?operation_timeout=0", "more than 0"),
+        ("postgresql://u@127.0.0.1:1/db?pool_size=1&pool_size=2", "more than once"),
+    ],
+)
+def test_an_unusable_database_is_one_line(tmp_path: Path, url: str, fragment: str) -> None:
+    (tmp_path / "junk.db").write_text("junk\n")
+    for command in ("migrate", "serve"):
+        result = rolodex(command, "--database", url.format(tmp=tmp_path))
+        assert_one_line_error(result, fragment)
+
+
+def test_serve_refuses_ports_and_log_levels_it_cannot_use() -> None:
+    for option, value in (("--port", "99999"), ("--port", "-1"), ("--log-level", "bogus")):
+        result = rolodex("serve", option, value, "--database", "sqlite:///:memory:")
+        assert result.returncode == 2, result.stderr
+        assert option in result.stderr
+        assert "Traceback" not in result.stderr

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -27,29 +31,63 @@ _database = click.option(
 )
 
 
+_LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
+
+
 @click.group()
 def main() -> None:
     """Rolodex: customer records speaking the Stripe, Autumn and Dub APIs."""
 
 
 @main.command()
-@click.option("--host", envvar="ROLODEX_HOST", default=DEFAULT_HOST, show_default=True)
-@click.option("--port", envvar="ROLODEX_PORT", default=DEFAULT_PORT, show_default=True, type=int)
 @click.option(
-    "--workers", envvar="ROLODEX_WORKERS", default=1, show_default=True, type=click.IntRange(min=1)
+    "--host",
+    envvar="ROLODEX_HOST",
+    default=DEFAULT_HOST,
+    show_default=True,
+    help="Address to listen on (ROLODEX_HOST).",
 )
-@click.option("--log-level", envvar="ROLODEX_LOG_LEVEL", default="info", show_default=True)
+@click.option(
+    "--port",
+    envvar="ROLODEX_PORT",
+    default=DEFAULT_PORT,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on, 0 for any free one (ROLODEX_PORT).",
+)
+@click.option(
+    "--workers",
+    envvar="ROLODEX_WORKERS",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Server processes sharing the port and the database (ROLODEX_WORKERS).",
+)
+@click.option(
+    "--log-level",
+    envvar="ROLODEX_LOG_LEVEL",
+    default="info",
+    show_default=True,
+    type=click.Choice(_LOG_LEVELS, case_sensitive=False),
+    help="debug also logs every request (ROLODEX_LOG_LEVEL).",
+)
 @_database
 def serve(host: str, port: int, workers: int, log_level: str, database_url: str) -> None:
     """Serve every dialect over HTTP until SIGINT or SIGTERM."""
-    settings = Settings(database_url, host, port, workers, log_level)
-    if workers > 1 and _in_memory(database_url):
-        raise click.ClickException(
-            "an in-memory SQLite database lives inside one process; "
-            "give --workers a database file or PostgreSQL"
-        )
+    settings = Settings(database_url, host, port, workers, log_level.lower())
+    if _in_memory(database_url):
+        if workers > 1:
+            raise click.ClickException(
+                "an in-memory SQLite database lives inside one process; "
+                "give --workers a database file or PostgreSQL"
+            )
+        # The database is the store's own: migrated by the app that serves it, not by a
+        # store opened and closed beforehand, which would take its tables with it.
+        _announce(host, port, database_url)
+        uvicorn.run(create_app(settings, _open(database_url)), **server_options(settings))
+        return
     _migrate(settings.database_url)
-    click.echo(f"Rolodex listening on http://{host}:{port} with database {_shown(database_url)}")
+    _announce(host, port, database_url)
     if workers > 1:
         os.environ.update(settings.as_environment())
         uvicorn.run(
@@ -58,6 +96,13 @@ def serve(host: str, port: int, workers: int, log_level: str, database_url: str)
         return
     app = create_app(settings, _open(settings.database_url), migrate=False)
     uvicorn.run(app, **server_options(settings))
+
+
+def _announce(host: str, port: int, database_url: str) -> None:
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(
+        f"Rolodex listening on http://{shown_host}:{port} with database {_shown(database_url)}"
+    )
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -84,12 +129,37 @@ def migrate(database_url: str) -> None:
 
 def _migrate(url: str) -> None:
     """Migrate, or stop with one line saying why the database could not be reached."""
+    store = _open(url)
     try:
-        asyncio.run(_migrate_and_close(_open(url)))
+        with _store_warnings_left_to_this_message():
+            asyncio.run(_migrate_and_close(store))
     except Unavailable as down:
         raise click.ClickException(
             f"cannot reach the database {_shown(url)}: {down.reason}"
         ) from down
+    except Exception as fault:
+        raise click.ClickException(
+            f"cannot use the database {_shown(url)}: {_first_line(fault)}"
+        ) from fault
+
+
+@contextmanager
+def _store_warnings_left_to_this_message() -> Iterator[None]:
+    """The store logs an unavailable database for the server's operator; a command says it
+    in its one line of error instead, so it would say it twice."""
+    store_log = logging.getLogger("rolodex.store")
+    level = store_log.level
+    store_log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        store_log.setLevel(level)
+
+
+def _first_line(fault: Exception) -> str:
+    cause = getattr(fault, "orig", None) or fault
+    lines = str(cause).strip().splitlines()
+    return lines[0] if lines else type(cause).__name__
 
 
 async def _migrate_and_close(store: Store) -> None:
@@ -104,11 +174,14 @@ def _in_memory(url: str) -> bool:
 
 
 def _shown(url: str) -> str:
-    """The URL without its password, fit for logs."""
+    """The URL without its password, fit for logs (a SQLite URL has none, and is shown as
+    given rather than with its path percent-encoded)."""
+    if url.startswith("sqlite:"):
+        return url
     try:
         return sa.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url
+    except (sa.exc.ArgumentError, ValueError):  # unparsed, so its credentials are hidden whole
+        return re.sub(r"//[^/@]*@", "//***@", url)
 
 
 def _open(url: str) -> Store:
@@ -116,6 +189,10 @@ def _open(url: str) -> Store:
         return open_store(url)
     except UnsupportedDatabaseError as error:
         raise click.ClickException(str(error)) from error
+    except (sa.exc.SQLAlchemyError, ValueError) as malformed:
+        raise click.ClickException(
+            f"cannot use the database {_shown(url)}: {_first_line(malformed)}"
+        ) from malformed
     except ImportError as missing:
         raise click.ClickException(
             f"PostgreSQL support needs its driver ({missing.name or missing} is missing): "

@@ -117,6 +117,7 @@ def test_a_restart_fails_requests_cleanly_and_service_resumes(
     private_db.stop()
     for call in api.every_call(id):
         assert_unavailable(call())
+    assert "the database is unavailable: " in api.server.log()  # the cause, for the operator
     with pytest.raises(stripe.APIError) as failure:
         stripe_client(api.key, api.server.url).v1.customers.retrieve(id)
     assert failure.value.http_status == 503

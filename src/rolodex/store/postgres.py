@@ -16,6 +16,7 @@ connection before lending it, so service resumes by itself once the database is 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
@@ -50,6 +51,9 @@ def async_url(url: str) -> str:
     if scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
         raise ValueError(f"not a PostgreSQL URL: {url!r}")
     return f"postgresql+psycopg://{rest}"
+
+
+log = logging.getLogger(__name__)
 
 
 class PostgresStore(Store):
@@ -174,13 +178,19 @@ def translated_faults() -> Iterator[None]:
     try:
         yield
     except sa.exc.TimeoutError as exhausted:
-        raise Unavailable("no database connection became free in time") from exhausted
+        raise _logged(Unavailable("no database connection became free in time")) from exhausted
     except TimeoutError as silent:
-        raise Unavailable("the database did not answer in time") from silent
+        raise _logged(Unavailable("the database did not answer in time")) from silent
     except sa.exc.DBAPIError as fault:
         if not _is_unavailability(fault):
             raise
-        raise Unavailable(_first_line(fault.orig)) from fault
+        raise _logged(Unavailable(_first_line(fault.orig))) from fault
+
+
+def _logged(down: Unavailable) -> Unavailable:
+    """``down``, logged: clients are told only to retry, so the cause is the operator's."""
+    log.warning("the database is unavailable: %s", down.reason)
+    return down
 
 
 def _is_unavailability(fault: sa.exc.DBAPIError) -> bool:

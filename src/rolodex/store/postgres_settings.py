@@ -26,6 +26,7 @@ parameter                      default   bounds
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -86,6 +87,8 @@ def engine_settings(url: str) -> EngineSettings:
     deadline = _number(
         "operation_timeout", query.pop("operation_timeout", OPERATION_TIMEOUT_DEFAULT)
     )
+    if deadline == 0:  # every operation would fail at once
+        raise InvalidDatabaseURL("operation_timeout in the database URL must be more than 0")
     session = {name: query.pop(name, default) for name, default in SESSION_DEFAULTS.items()}
     connect = {**CONNECT_DEFAULTS, **{name: _single(name, v) for name, v in query.items()}}
     connect["options"] = _options(connect.get("options", ""), session)
@@ -104,10 +107,13 @@ def _parse(url: str) -> sa.URL:
 
 
 def _number(name: str, value: str | tuple[str, ...]) -> float:
+    text = _single(name, value)
     try:
-        number = float(_single(name, value))
+        number = float(text)
     except ValueError:
         raise InvalidDatabaseURL(f"{name} in the database URL must be a number") from None
+    if not math.isfinite(number):
+        raise InvalidDatabaseURL(f"{name} in the database URL must be a finite number")
     if number < 0:
         raise InvalidDatabaseURL(f"{name} in the database URL must not be negative")
     return number

@@ -26,6 +26,7 @@ index many batches at a time (``text_index.HeldDocuments``).
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -51,6 +52,7 @@ from rolodex.store.base import (
 from rolodex.store.migrate import upgrade
 from rolodex.store.text_index import HeldDocuments
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Write = tuple[Callable[[sa.Connection], Any], "asyncio.Future[Any]"]
 
@@ -264,4 +266,7 @@ def _translated_faults() -> Iterator[None]:
 
 
 def _unavailable(fault: sa.exc.OperationalError | sqlite3.OperationalError) -> Unavailable:
-    return Unavailable(str(fault.orig if isinstance(fault, sa.exc.OperationalError) else fault))
+    down = Unavailable(str(fault.orig if isinstance(fault, sa.exc.OperationalError) else fault))
+    # Clients are told only to retry, so the cause is written down for the operator.
+    log.warning("the database is unavailable: %s", down.reason)
+    return down
