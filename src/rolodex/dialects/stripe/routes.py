@@ -8,8 +8,7 @@ catch-all; a fixed path such as ``/v1/customers/search`` is kept out of ``{id:cu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from typing import Any
 
 from starlette.convertors import StringConvertor, register_url_convertor
@@ -60,8 +59,10 @@ class Customers:
     async def retrieve(self, call: Call) -> dict[str, Any]:
         given = params.RETRIEVE.parse(call.params)
         paths = expand.check(given.get("expand", []), in_list=False)
-        async with self._in_other_mode_hint(call):
+        try:
             record = await service.get_customer(self.ctx, call.tenant, _customer_ref(call))
+        except NotFound as missing:
+            raise await self._hinted(call, missing) from None
         return render(record, paths)
 
     async def update(self, call: Call) -> dict[str, Any]:
@@ -75,8 +76,10 @@ class Customers:
             translate.SPEC,
             receipt=call.receipt(lambda updated: render(updated, paths)),
         )
-        async with self._in_other_mode_hint(call):
+        try:
             updated = await service.update_customer(self.ctx, command)
+        except NotFound as missing:
+            raise await self._hinted(call, missing) from None
         return render(updated.record, paths)
 
     async def delete(self, call: Call) -> dict[str, Any]:
@@ -84,27 +87,27 @@ class Customers:
         command = service.DeleteCustomer(
             call.tenant, _customer_ref(call), translate.SPEC, hard=False
         )
-        async with self._in_other_mode_hint(call):
+        try:
             record = await service.delete_customer(self.ctx, command)
+        except NotFound as missing:
+            raise await self._hinted(call, missing) from None
         return render(record.as_deleted())
 
-    @asynccontextmanager
-    async def _in_other_mode_hint(self, call: Call) -> AsyncIterator[None]:
-        """A missing customer that the same account holds in the other mode (a test
-        customer asked for with a live key, say) is reported as Stripe reports it, naming
-        the mode it exists in."""
+    async def _hinted(self, call: Call, missing: NotFound) -> Exception:
+        """``missing`` as Stripe reports it: naming the other mode if the same account holds
+        the customer there (a test customer asked for with a live key, say).
+
+        Called only once the customer is found missing, so a found one costs nothing more.
+        """
+        if not _possible_id(missing.id):
+            return missing
+        here = call.tenant.mode
+        there = Tenant(call.tenant.dialect, call.tenant.account, _OTHER_MODE[here])
         try:
-            yield
-        except NotFound as missing:
-            if not _possible_id(missing.id):
-                raise
-            here = call.tenant.mode
-            there = Tenant(call.tenant.dialect, call.tenant.account, _OTHER_MODE[here])
-            try:
-                await service.get_customer(self.ctx, there, ById(missing.id))
-            except NotFound:
-                raise missing from None
-            raise no_such_customer(missing.id, exists_in=(there.mode, here)) from None
+            await service.get_customer(self.ctx, there, ById(missing.id))
+        except NotFound:
+            return missing
+        return no_such_customer(missing.id, exists_in=(there.mode, here))
 
     async def list(self, call: Call) -> dict[str, Any]:
         given = params.LIST.parse(call.params)
