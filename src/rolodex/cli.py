@@ -75,18 +75,17 @@ def main() -> None:
 def serve(host: str, port: int, workers: int, log_level: str, database_url: str) -> None:
     """Serve every dialect over HTTP until SIGINT or SIGTERM."""
     settings = Settings(database_url, host, port, workers, log_level.lower())
-    if _in_memory(database_url):
-        if workers > 1:
-            raise click.ClickException(
-                "an in-memory SQLite database lives inside one process; "
-                "give --workers a database file or PostgreSQL"
-            )
-        # The database is the store's own: migrated by the app that serves it, not by a
-        # store opened and closed beforehand, which would take its tables with it.
-        _announce(host, port, database_url)
-        uvicorn.run(create_app(settings, _open(database_url)), **server_options(settings))
-        return
-    _migrate(settings.database_url)
+    in_memory = _in_memory(database_url)
+    if workers > 1 and in_memory:
+        raise click.ClickException(
+            "an in-memory SQLite database lives inside one process; "
+            "give --workers a database file or PostgreSQL"
+        )
+    if not in_memory:
+        # Here, so that a database that cannot be used stops the command with one line. An
+        # in-memory one is the serving store's own: the app migrates it, since a store opened
+        # and closed here would take its tables with it.
+        _migrate(settings.database_url)
     _announce(host, port, database_url)
     if workers > 1:
         os.environ.update(settings.as_environment())
@@ -94,7 +93,7 @@ def serve(host: str, port: int, workers: int, log_level: str, database_url: str)
             "rolodex.http.asgi:build", factory=True, workers=workers, **server_options(settings)
         )
         return
-    app = create_app(settings, _open(settings.database_url), migrate=False)
+    app = create_app(settings, _open(settings.database_url), migrate=in_memory)
     uvicorn.run(app, **server_options(settings))
 
 

@@ -33,6 +33,11 @@ class Created:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordId:
+    """The record's own id (compared for equality only)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Attr:
     """A top-level field of the record's document."""
 
@@ -47,7 +52,7 @@ class Entry:
     key: str
 
 
-Field = Created | Attr | Entry
+Field = Created | RecordId | Attr | Entry
 
 
 @dataclass(frozen=True, slots=True)

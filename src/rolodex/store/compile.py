@@ -32,6 +32,7 @@ from rolodex.core.query import (
     IsNull,
     Not,
     Op,
+    RecordId,
 )
 from rolodex.store.search_tables import customer_text
 from rolodex.store.tables import customer_terms, customers
@@ -74,13 +75,15 @@ def compile_condition(
                 return sa.or_(sa.false(), *(compiled(c) for c in clauses))
             case Not(clause):
                 return sa.not_(compiled(clause))
-            case IsNull(Created()):
+            case IsNull(Created() | RecordId()):
                 return sa.false()
             case IsNull(field):
                 return side.is_null(field)
             case Compare(Created(), op, int(value)) if op in ORDERING:
                 result: Clause = ORDERING[op](customers.c.created_us, value)
                 return result
+            case Compare(RecordId(), Op.EQ, str(value)):
+                return customers.c.id == value
             case Compare(Attr() | Entry() as field, op, str(value)):
                 return side.compare(field, op, value)
         raise InvalidQuery(f"unsupported condition {node!r}")

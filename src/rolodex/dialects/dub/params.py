@@ -31,7 +31,7 @@ match (191 characters), and short enough that its words (at most 250) stay far i
 limit on the depth of an expression (1,000), which every word deepens."""
 MAX_CUSTOMER_IDS = 100
 """Rolodex's own bound on ``customerIds`` (Dub sets none): a full page of customers, since each
-id is looked up on its own and deepens the list's filter as a word of a search does."""
+id deepens the list's filter as a word of a search does."""
 
 _DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
 _PREFIXED = re.compile(r"0(?:[xX](?P<x>[0-9a-fA-F]+)|[oO](?P<o>[0-7]+)|[bB](?P<b>[01]+))")

@@ -96,33 +96,13 @@ class Customers:
             raise DubError("not_found", PROGRAM_NOT_FOUND)
         paging = params.paging(given)
         cursor = await self._cursor(call.tenant, paging.cursor)
-        chosen = await self._chosen(call.tenant, given.customer_ids)
-        conditions = translate.list_conditions(given, chosen)
+        conditions = translate.list_conditions(given)
         if conditions is None:
             return [], 200
         query = translate.list_query(call.tenant, given, paging, conditions, cursor)
         page = await service.list_customers(self.ctx, query)
         records = page.records[::-1] if paging.backwards else page.records
-        if chosen is not None:
-            # A chosen customer is matched by its external id; should another customer take
-            # that id meanwhile, it is not one of those asked for.
-            records = [record for record in records if record.id in chosen]
         return [self._render(record) for record in records], 200
-
-    async def _chosen(
-        self, tenant: Tenant, ids: tuple[str, ...] | None
-    ) -> dict[str, Record] | None:
-        """The workspace's customers among ``ids`` (Dub ids only, as Dub compares them), by id;
-        ``None`` when the list is not limited to some ids."""
-        if ids is None:
-            return None
-        found: dict[str, Record] = {}
-        for id in dict.fromkeys(ids):
-            try:
-                found[id] = await service.get_customer(self.ctx, tenant, ById(id))
-            except NotFound:
-                continue
-        return found
 
     async def _cursor(self, tenant: Tenant, id: str | None) -> Record | None:
         if id is None:

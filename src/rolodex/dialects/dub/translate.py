@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rolodex.core.index import IndexSpec, Scope, UniqueField
 from rolodex.core.patch import Merge, merge
-from rolodex.core.query import AllOf, AnyOf, Attr, Compare, Condition, Op
+from rolodex.core.query import AllOf, AnyOf, Attr, Compare, Condition, Op, RecordId
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.dub import params
 from rolodex.dialects.dub.fields import iso_ms
@@ -112,21 +112,18 @@ def render(record: Record, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def list_conditions(
-    given: ListParams, chosen: Mapping[str, Record] | None = None
-) -> tuple[Condition, ...] | None:
+def list_conditions(given: ListParams) -> tuple[Condition, ...] | None:
     """The list's filters, or ``None`` when nothing can match.
 
     ``email`` beats ``externalId``, which beats ``search`` (empty values count as absent).
     A ``search`` with ``@`` is an exact email; otherwise, like Dub's boolean-mode full-text
-    search, any of its words must appear in the email and any in the name. ``chosen`` (the
-    customers ``customerIds`` names) narrows every other filter to those customers.
+    search, any of its words must appear in the email and any in the name. ``customerIds`` narrows
+    every other filter to the customers with those Dub ids.
     """
     clauses: list[Condition] = []
-    if chosen is not None:
-        if (only := _one_of(chosen.values())) is None:
-            return None
-        clauses.append(only)
+    if given.customer_ids is not None:
+        named = (Compare(RecordId(), Op.EQ, id) for id in dict.fromkeys(given.customer_ids))
+        clauses.append(AnyOf(tuple(named)))
     if given.email:
         clauses.append(Compare(Attr("email"), Op.EQ, given.email))
     elif given.external_id:
@@ -144,15 +141,6 @@ def list_conditions(
     if given.link_id:
         return None  # Rolodex holds no links, so no customer came through one.
     return tuple(clauses)
-
-
-def _one_of(records: Iterable[Record]) -> Condition | None:
-    """Matches exactly these customers of one workspace, by their external ids (unique in a
-    workspace, and indexed, where the query language has no condition on the record id)."""
-    external_ids = [ext for record in records if (ext := record.fields.get("externalId"))]
-    if not external_ids:
-        return None
-    return AnyOf(tuple(Compare(Attr("externalId"), Op.EQ, ext) for ext in external_ids))
 
 
 def list_query(
