@@ -12,7 +12,7 @@ from sqlalchemy import event
 from rolodex.core.index import FOLDED, IndexSpec
 from rolodex.core.query import AllOf, AnyOf, Attr, Compare, Created, Entry, IsNull, Not, Op
 from rolodex.core.records import Record, Tenant
-from rolodex.store import bulk, search
+from rolodex.store import bulk, search, sqlite
 from rolodex.store.base import SearchQuery
 from rolodex.store.compile import Index
 from rolodex.store.migrate import upgrade
@@ -93,8 +93,10 @@ HOSTILE = ["'; DROP TABLE customers; --", 'x" OR 1=1 --', "%_\\[*]", "na\u00efve
 
 @pytest.fixture
 def connection(database_url: str) -> Iterator[sa.Connection]:
-    url = database_url if database_url.startswith("sqlite") else async_url(database_url)
-    engine = sa.create_engine(url)
+    if database_url.startswith("sqlite"):
+        engine = sqlite.create_engine(database_url)
+    else:
+        engine = sa.create_engine(async_url(database_url))
     with engine.begin() as conn:
         upgrade(conn)
     with engine.connect() as conn:

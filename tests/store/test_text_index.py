@@ -192,3 +192,84 @@ def test_keys_of_the_furthest_creation_times_fit_in_64_bits() -> None:
     furthest = 2**63 - 1
     assert fts.first_key(furthest) < fts.key_above(furthest) < 2**63
     assert fts.key_above(-(2**63)) > fts.first_key(-(2**63)) == 0
+
+
+TWO_TEXTS = IndexSpec(texts=("email", "name"))
+
+
+def _rows(path: Path) -> dict[str, int]:
+    with sqlite3.connect(path / "queue.db") as other:
+        rows = other.execute("SELECT field, key FROM customer_fts_rows WHERE customer_id = 'cus_1'")
+        return dict(rows.fetchall())
+
+
+def _queued_keys(path: Path) -> list[int]:
+    with sqlite3.connect(path / "queue.db") as other:
+        return [key for (key,) in other.execute("SELECT key FROM customer_fts_queue ORDER BY seq")]
+
+
+def test_each_text_field_has_a_document_and_a_write_queues_only_the_fields_it_changed(
+    tmp_path: Path,
+) -> None:
+    """A new name must not rewrite the email's tokens: FTS5 costs grow with every token."""
+
+    async def scenario() -> None:
+        store = await _store(tmp_path)
+        fields = {"name": "Ada Lovelace", "email": "ada@example.com"}
+        await store.insert(Record(TENANT, "cus_1", SAME_MILLISECOND, fields), TWO_TEXTS)
+        assert await _found(store, "ada") == ["cus_1"]  # the queue applied
+        keys = _rows(tmp_path)
+        assert sorted(keys) == ["email", "name"]
+        assert fts.record_base(keys["email"]) == fts.record_base(keys["name"])
+
+        renamed = lambda record: record.with_fields({**record.fields, "name": "Grace"})  # noqa: E731
+        await store.update(TENANT, "cus_1", renamed, TWO_TEXTS)
+        assert _queued_keys(tmp_path) == [keys["name"]]
+        assert _rows(tmp_path) == keys
+        assert await _found(store, "lovelace") == []
+        assert await _found(store, "grace") == ["cus_1"]
+        email = Compare(Attr("email"), Op.WORDS, "example")
+        page = await store.search(SearchQuery(TENANT, email, TWO_TEXTS, limit=10))
+        assert [record.id for record in page.records] == ["cus_1"]
+        await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_field_set_later_takes_a_free_slot_of_its_record(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        store = await _store(tmp_path)
+        await store.insert(_named(1, "Ada"), TWO_TEXTS)
+        await store.insert(_named(2, "Grace"), TWO_TEXTS)
+        first = _rows(tmp_path)["name"]
+
+        def emailed(record: Record) -> Record:
+            return record.with_fields({"email": "ada@example.com"})  # and no name
+
+        await store.update(TENANT, "cus_1", emailed, TWO_TEXTS)
+        assert _rows(tmp_path) == {"email": first + 1}
+        email = Compare(Attr("email"), Op.CONTAINS, "ada@ex")
+        page = await store.search(SearchQuery(TENANT, email, TWO_TEXTS, limit=10))
+        assert [record.id for record in page.records] == ["cus_1"]
+        assert await _found(store, "ada") == []
+        assert await _found(store, "grace") == ["cus_2"]
+        await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_record_with_more_text_fields_than_slots_is_refused(tmp_path: Path) -> None:
+    names = tuple(f"f{n}" for n in range(1 << fts.FIELD_BITS | 1))
+    crowded = Record(TENANT, "cus_1", SAME_MILLISECOND, dict.fromkeys(names, "x"))
+
+    async def scenario() -> int:
+        store = await _store(tmp_path)
+        try:
+            await store.insert(crowded, IndexSpec(texts=names))
+        except OverflowError:
+            return await store.count(ListQuery(tenant=TENANT, spec=SPEC))
+        finally:
+            await store.close()
+        return -1
+
+    assert asyncio.run(scenario()) == 0

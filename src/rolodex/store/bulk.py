@@ -55,30 +55,34 @@ def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec)
     )
     texts = [(r, text_values(spec, r.fields)) for r in records]
     texts = [(r, t) for r, t in texts if t]
-    _insert(conn, customer_text, [text_row(r, f, v) for r, t in texts for f, v in t.items()])
-    if conn.dialect.name == "sqlite" and texts:
+    if conn.dialect.name != "sqlite":
+        _insert(conn, customer_text, [text_row(r, f, v) for r, t in texts for f, v in t.items()])
+    elif texts:
         _insert_documents(conn, texts)
 
 
 def _insert_documents(conn: sa.Connection, texts: list[tuple[Record, dict[str, str]]]) -> None:
-    keys = _next_keys(conn, [r.created_us for r, _ in texts])
-    rows = [
-        {"key": key, "tenant": r.tenant.key, "customer_id": r.id, "created_us": r.created_us}
-        for key, (r, _) in zip(keys, texts, strict=True)
-    ]
+    """Each record's text fields under consecutive slots of a key of its own."""
+    bases = _next_bases(conn, [r.created_us for r, _ in texts])
+    rows: list[dict[str, Any]] = []
+    documents: list[text_index.DocumentChange] = []
+    for base, (r, fields) in zip(bases, texts, strict=True):
+        if len(fields) > 1 << fts.FIELD_BITS:
+            raise OverflowError(f"more than {1 << fts.FIELD_BITS} text fields in one record")
+        for slot, field in enumerate(sorted(fields)):
+            key = base + slot
+            row = {"tenant": r.tenant.key, "customer_id": r.id, "created_us": r.created_us}
+            rows.append({"key": key, "field": field, **row})
+            documents.append((key, None, text_index.source(r.tenant.key, field, fields[field])))
     _insert(conn, customer_fts_rows, rows)
-    documents = [
-        (key, None, text_index.source(r.tenant.key, t))
-        for key, (r, t) in zip(keys, texts, strict=True)
-    ]
     # Through the queue, after the changes already in it: a key freed by a record whose
     # removal is still queued may be given to one of these records.
     text_index.queue_changes(conn, documents)
     text_index.apply_queue(conn)
 
 
-def _next_keys(conn: sa.Connection, created: list[int]) -> list[int]:
-    """Keys for records created at ``created``, after those their milliseconds already hold."""
+def _next_bases(conn: sa.Connection, created: list[int]) -> list[int]:
+    """First keys for records created at ``created``, after those their milliseconds hold."""
     buckets = [fts.bucket(c) for c in created]
     key = customer_fts_rows.c.key
     taken = conn.execute(
@@ -86,15 +90,18 @@ def _next_keys(conn: sa.Connection, created: list[int]) -> list[int]:
         .where(key.between(min(buckets) << fts.KEY_BITS, (max(buckets) + 1) << fts.KEY_BITS))
         .group_by(key.op(">>")(fts.KEY_BITS))
     ).all()
-    last = {bucket: top for bucket, top in taken}
-    keys = []
+    step = 1 << fts.FIELD_BITS
+    last = {bucket: fts.record_base(top) for bucket, top in taken}
+    bases = []
     for bucket in buckets:
-        key_value = last.get(bucket, (bucket << fts.KEY_BITS) - 1) + 1
-        if key_value >> fts.KEY_BITS != bucket:
-            raise OverflowError("more than 2**20 searchable records created in one millisecond")
-        last[bucket] = key_value
-        keys.append(key_value)
-    return keys
+        base = last.get(bucket, (bucket << fts.KEY_BITS) - step) + step
+        if base >> fts.KEY_BITS != bucket:
+            raise OverflowError(
+                f"more than {1 << fts.RECORD_BITS} searchable records created in one millisecond"
+            )
+        last[bucket] = base
+        bases.append(base)
+    return bases
 
 
 def _insert(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -3,7 +3,10 @@
 Values always travel as bound parameters; the AST never becomes SQL text. A field the index
 spec covers is tested through its side table with a correlated lookup on the row's own key
 (``customer_terms`` for exact terms, ``customer_text`` for words and substrings); any other
-field is read from the JSON document, which is correct for every field but unindexed.
+field is read from the JSON document, which is correct for every field but unindexed. On
+SQLite, which keeps no ``customer_text``, words and substrings are matched on the document
+by ``core.text``'s own functions (``SQLITE_FUNCTIONS``), and a text field's presence is
+looked up in ``customer_fts_rows``.
 ``store.plan`` decides which condition, if any, drives a search from an index instead.
 """
 
@@ -34,7 +37,7 @@ from rolodex.core.query import (
     Op,
     RecordId,
 )
-from rolodex.store.search_tables import customer_text
+from rolodex.store.search_tables import customer_fts_rows, customer_text
 from rolodex.store.tables import customer_terms, customers
 
 Clause = sa.ColumnElement[bool]
@@ -139,7 +142,7 @@ class SideTables:
 
     def is_null(self, field: Field) -> Clause:
         if self.index.has_text(field):
-            return sa.not_(self._holds(customer_text, (term_name(field),)))
+            return sa.not_(self._holds(text_rows(self.dialect), (term_name(field),)))
         if self.index.has_terms(field):
             return sa.not_(self._holds(customer_terms, (term_name(field),)))
         return document_value(field, self.dialect).is_(None)
@@ -152,6 +155,8 @@ class SideTables:
             folded = customer_terms.c.value == value.lower()
             return self._holds(customer_terms, (name, FOLDED + name), folded)
         if op in (Op.WORDS, Op.CONTAINS) and self.index.has_text(field):
+            if self.dialect == "sqlite":
+                return _matches_document(op, document_value(field, self.dialect), value)
             matched = text_match(op, value, self.dialect)
             return sa.false() if matched is None else self._holds(customer_text, (name,), matched)
         if op in _DOCUMENT_MATCHES:
@@ -173,6 +178,35 @@ class SideTables:
         own = (side.c.created_us == customers.c.created_us, side.c.customer_id == customers.c.id)
         lookup = sa.select(sa.literal(1)).where(*rows, *own).correlate(customers)
         return sa.exists(lookup)
+
+
+def text_rows(dialect: str) -> sa.Table:
+    """The table with a row per text field holding a string, with the ``customer_terms``
+    columns ``tenant``, ``field``, ``created_us`` and ``customer_id``."""
+    return customer_fts_rows if dialect == "sqlite" else customer_text
+
+
+def _has_words(value: object, query: str) -> bool:
+    return isinstance(value, str) and text.has_words(value, query)
+
+
+def _has_substring(value: object, query: str) -> bool:
+    return isinstance(value, str) and text.has_substring(value, query)
+
+
+SQLITE_FUNCTIONS: dict[str, Callable[[object, str], bool]] = {
+    "rolodex_has_words": _has_words,
+    "rolodex_has_substring": _has_substring,
+}
+"""SQL functions the SQLite adapter registers on its connections: ``core.text``'s meaning of
+``Op.WORDS`` and ``Op.CONTAINS``, applied to a field read from the document (any value that
+is not a string matches nothing, as it has no text row)."""
+
+
+def _matches_document(op: Op, value: sa.ColumnElement[str], query: str) -> Clause:
+    name = "rolodex_has_words" if op is Op.WORDS else "rolodex_has_substring"
+    matched: Clause = getattr(sa.func, name)(value, query, type_=sa.Boolean)
+    return matched
 
 
 def text_match(op: Op, value: str, dialect: str) -> Clause | None:

@@ -2,8 +2,9 @@
 
 Hand-written because no SQLite tokenizer does what search needs: FTS5's own tokenizers split
 words by their own Unicode tables (not ``core.text``'s) and know nothing of tenants. So each
-record's document is a list of plain ASCII tokens built here, one per word and one per
-trigram of every text field, each prefixed by a tag of its tenant and its field::
+text field of a record has a document of its own, a list of plain ASCII tokens built here:
+one per word and one per trigram of the field's value, each prefixed by a tag of its tenant
+and its field::
 
     <tenant tag><field hex>z w <word hex>      a word
     <tenant tag><field hex>z t <trigram hex>   three consecutive characters
@@ -12,11 +13,16 @@ A words query is then a phrase of word tokens and a substring query a phrase of 
 tokens, matched exactly by FTS5 (``unicode61`` leaves such tokens as they are), and every
 token's posting list holds one tenant's records of one field only.
 
-Keys: the document's rowid is ``bucket(created_us) << KEY_BITS | n``, where the bucket is
-the creation millisecond and ``n`` counts the records of that millisecond. Key order is
-therefore creation order up to ties inside one millisecond, which the query resolves (see
-``store.plan``), and FTS5 walks a posting list in key order, so ``ORDER BY rowid DESC LIMIT``
-stops after one page whatever the number of matches.
+One document per field, not per record, because FTS5 forgets a document only when given
+every token it was indexed with: a new name then rewrites the name's tokens alone, not the
+email's and phone's beside them.
+
+Keys: a document's rowid is ``bucket(created_us) << KEY_BITS | n << FIELD_BITS | slot``,
+where the bucket is the creation millisecond, ``n`` counts the records of that millisecond
+and ``slot`` tells the record's text fields apart. Key order is therefore creation order up
+to ties inside one millisecond, which the query resolves (see ``store.plan``), and FTS5 walks
+a posting list in key order, so ``ORDER BY rowid DESC LIMIT`` stops after one page whatever
+the number of matches.
 
 The tokens are a stored format: FTS5 deletes a document only when given the tokens it was
 indexed with, recomputed here from the record. Changing this module's output therefore needs a
@@ -32,7 +38,11 @@ from collections.abc import Mapping
 from rolodex.core import text
 
 KEY_BITS = 20
-"""Room for 1,048,576 records created in one millisecond."""
+"""The bits of a key below its creation millisecond: the record's and the field's."""
+FIELD_BITS = 3
+"""Room for eight text fields per record."""
+RECORD_BITS = KEY_BITS - FIELD_BITS
+"""Room for 131,072 records created in one millisecond."""
 _MAX_BUCKET = (1 << (63 - KEY_BITS)) - 2
 """The last bucket but one, so that :func:`key_above` the last stays a 64-bit integer, which
 is all SQLite binds (the bucket of a date some 278,000 years away)."""
@@ -53,8 +63,19 @@ def key_above(created_us: int) -> int:
     return (bucket(created_us) + 1) << KEY_BITS
 
 
-def document(tenant: str, texts: Mapping[str, str]) -> str:
-    """The tokens of one record's text fields, the same for the same record every time."""
+def record_base(key: int) -> int:
+    """The key of the record's first slot: what its text fields' keys share."""
+    return key >> FIELD_BITS << FIELD_BITS
+
+
+def field_document(tenant: str, field: str, value: str) -> str:
+    """The tokens of one text field of a record, the same for the same value every time."""
+    return _field_tokens(_prefix(tenant, field), value)
+
+
+def record_document(tenant: str, texts: Mapping[str, str]) -> str:
+    """The tokens of all of a record's text fields in one document, as migration 0005 and
+    those before it kept them (one document per record), for migrating back to them."""
     runs = (_field_tokens(_prefix(tenant, field), texts[field]) for field in sorted(texts))
     return " ".join(run for run in runs if run)
 
@@ -63,8 +84,8 @@ _CACHED_LENGTH = 256
 
 
 def _field_tokens(prefix: str, value: str) -> str:
-    """One field's tokens; short values' are cached, as an update makes the document of the
-    record before it and after it, and most of their fields are the same."""
+    """One field's tokens; short values' are cached, as a value indexed is often removed
+    again soon (a record renamed twice, say) and its tokens are needed for that."""
     if len(value) <= _CACHED_LENGTH:
         return _cached_field_tokens(prefix, value)
     return _tokens(prefix, value)

@@ -18,9 +18,9 @@ from rolodex.core.query import Op
 from rolodex.core.records import Record
 from rolodex.store import fts
 from rolodex.store.base import Page, SearchQuery
-from rolodex.store.compile import Clause, Index, compile_condition, text_match
+from rolodex.store.compile import Clause, Index, compile_condition, text_match, text_rows
 from rolodex.store.plan import Arm, Driver, Scan, Terms, Texts, Window, plan, window
-from rolodex.store.search_tables import customer_fts, customer_fts_rows, customer_text
+from rolodex.store.search_tables import customer_fts, customer_fts_rows
 from rolodex.store.tables import customer_terms, customers
 
 ESTIMATE_CAP = 1000
@@ -110,7 +110,7 @@ class _Scope:
         """Where a driver's entries live, which of them it wants, and their order columns."""
         if isinstance(driver, Scan):
             return customers, [customers.c.tenant == self.tenant], _order_of(customers)
-        table = customer_terms if isinstance(driver, Terms) else customer_text
+        table = customer_terms if isinstance(driver, Terms) else text_rows(self.dialect)
         filters = [table.c.tenant == self.tenant, table.c.field == driver.field]
         if isinstance(driver, Terms) and driver.value is not None:
             filters.append(customer_terms.c.value == driver.value)

@@ -49,6 +49,7 @@ from rolodex.store.base import (
     SearchQuery,
     Store,
 )
+from rolodex.store.compile import SQLITE_FUNCTIONS
 from rolodex.store.migrate import upgrade
 from rolodex.store.text_index import HeldDocuments
 
@@ -91,8 +92,7 @@ _PRAGMAS = (
 
 class SQLiteStore(Store):
     def __init__(self, url: str) -> None:
-        self._engine = sa.create_engine(url, poolclass=StaticPool)
-        event.listen(self._engine, "connect", _configure)
+        self._engine = create_engine(url)
         self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self._pending: list[Write] = []
         self._by_id_sql = sql.by_id_sql(self._engine.dialect)
@@ -244,8 +244,18 @@ class SQLiteStore(Store):
         self._conn.exec_driver_sql("COMMIT")
 
 
+def create_engine(url: str) -> sa.Engine:
+    """An engine on ``url`` whose connection is set up as the store's: the pragmas above, and
+    the SQL functions that compiled searches call."""
+    engine = sa.create_engine(url, poolclass=StaticPool)
+    event.listen(engine, "connect", _configure)
+    return engine
+
+
 def _configure(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+    for name, function in SQLITE_FUNCTIONS.items():
+        dbapi_connection.create_function(name, 2, function, deterministic=True)
     for pragma in _PRAGMAS:
         dbapi_connection.execute(pragma)
 

@@ -1,8 +1,9 @@
 """Keep the search tables in step with a record's text fields, inside the caller's transaction.
 
-``customer_text`` gets one row per text field holding a string; on SQLite the record's
-full-text document (``store.fts``) follows it. A record that is deleted, softly or not, leaves
-both, so search never sees it.
+Each text field holding a string has a row: in ``customer_text`` on PostgreSQL; on SQLite a
+full-text document of its own (``store.fts``) and its key in ``customer_fts_rows``. Only the
+fields a write changes are touched. A record that is deleted, softly or not, leaves them, so
+search never sees it.
 
 Full-text documents change through a queue, applied to the index many changes at a time; see
 :class:`HeldDocuments` for why, and for when the queue is applied.
@@ -10,7 +11,6 @@ Full-text documents change through a queue, applied to the index many changes at
 
 from __future__ import annotations
 
-import functools
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import postgresql
 
 from rolodex.core import text
 from rolodex.core.index import IndexSpec, text_values
@@ -46,7 +46,7 @@ _drop_text = customer_text.delete().where(
     customer_text.c.customer_id == sa.bindparam("i"),
     customer_text.c.field == sa.bindparam("f"),
 )
-_key_of_record = sa.select(customer_fts_rows.c.key).where(
+_keys_of_record = sa.select(customer_fts_rows.c.field, customer_fts_rows.c.key).where(
     customer_fts_rows.c.tenant == sa.bindparam("t"),
     customer_fts_rows.c.customer_id == sa.bindparam("i"),
 )
@@ -67,9 +67,10 @@ def sync(conn: sa.Connection, old: Record | None, new: Record | None, spec: Inde
     after = _live_texts(new, spec)
     if before == after:
         return
-    _write_rows(conn, record, before, after)
     if conn.dialect.name == "sqlite":
-        _write_document(conn, record, before, after)
+        _write_documents(conn, record, before, after)
+    else:
+        _write_rows(conn, record, before, after)
 
 
 def _live_texts(record: Record | None, spec: IndexSpec) -> dict[str, str]:
@@ -81,6 +82,7 @@ def _live_texts(record: Record | None, spec: IndexSpec) -> dict[str, str]:
 def _write_rows(
     conn: sa.Connection, record: Record, before: Mapping[str, str], after: Mapping[str, str]
 ) -> None:
+    """PostgreSQL: rewrite the ``customer_text`` rows of the fields that changed."""
     t, i = record.tenant.key, record.id
     gone = [{"t": t, "i": i, "f": field} for field in before if field not in after]
     if gone:
@@ -91,22 +93,24 @@ def _write_rows(
         if before.get(field) != value
     ]
     if fresh:
-        fastpath.run(conn, _put_text(conn.dialect.name), fresh)
+        fastpath.run(conn, _put_text, fresh)
 
 
-@functools.cache
-def _put_text(dialect_name: str) -> sa.Insert:
+def _put_text_statement() -> sa.Insert:
     """Insert a field's row, or rewrite the one it has: one statement instead of two.
 
     A record's ``created_us`` never changes, so a rewrite leaves it (and the index holding it)
     as it is.
     """
-    insert = (postgresql if dialect_name == "postgresql" else sqlite).insert(customer_text)
+    insert = postgresql.insert(customer_text)
     statement: sa.Insert = insert.on_conflict_do_update(
         index_elements=[customer_text.c.tenant, customer_text.c.customer_id, customer_text.c.field],
         set_={"words": insert.excluded.words, "folded": insert.excluded.folded},
     )
     return statement
+
+
+_put_text = _put_text_statement()
 
 
 def text_row(record: Record, field: str, value: str) -> dict[str, Any]:
@@ -120,44 +124,64 @@ def text_row(record: Record, field: str, value: str) -> dict[str, Any]:
     }
 
 
-def _write_document(
+def _write_documents(
     conn: sa.Connection, record: Record, before: Mapping[str, str], after: Mapping[str, str]
 ) -> None:
-    """Queue the record's document change (held for the group commit, if one holds them)."""
+    """Queue the documents of the fields that changed (held for the group commit, if one
+    holds them)."""
+    changed = [field for field in sorted(before.keys() | after.keys())
+               if before.get(field) != after.get(field)]  # fmt: skip
     tenant = record.tenant.key
-    key = _key_of(conn, record)
-    old = source(tenant, before) if key is not None and before else None
-    new = source(tenant, after) if after else None
-    if key is None:
-        if new is None:
-            return
-        key = _new_key(conn, record)
-    elif new is None:
-        fastpath.run(conn, _drop_key, [{"key": key}])
-    held: HeldDocuments | None = conn.info.get(_HELD)
-    if held is not None:
-        held.add(key, old, new)
-    else:
-        queue_changes(conn, [(key, old, new)])
-
-
-def _key_of(conn: sa.Connection, record: Record) -> int | None:
-    key: int | None = fastpath.scalar(
-        conn, _key_of_record, {"t": record.tenant.key, "i": record.id}
+    keys: dict[str, int] = dict(
+        fastpath.fetch_all(conn, _keys_of_record, {"t": tenant, "i": record.id})
     )
-    return key
+    changes: list[DocumentChange] = []
+    for field in changed:
+        key = keys.get(field)
+        old = source(tenant, field, before[field]) if key is not None and field in before else None
+        new = source(tenant, field, after[field]) if field in after else None
+        if key is None:
+            if new is None:
+                continue
+            key = keys[field] = _new_key(conn, record, field, keys.values())
+        elif new is None:
+            fastpath.run(conn, _drop_key, [{"key": key}])
+            del keys[field]
+        changes.append((key, old, new))
+    held: HeldDocuments | None = conn.info.get(_HELD)
+    if held is None:
+        queue_changes(conn, changes)
+        return
+    for change in changes:
+        held.add(*change)
 
 
-def _new_key(conn: sa.Connection, record: Record) -> int:
-    """The next free key of the record's creation millisecond."""
-    t = record.tenant.key
-    first = fts.first_key(record.created_us)
-    last = first + (1 << fts.KEY_BITS) - 1
-    taken = fastpath.scalar(conn, _last_key_between, {"first": first, "last": last})
-    key = first if taken is None else taken + 1
-    if key > last:
-        raise OverflowError("more than 2**20 searchable records created in one millisecond")
-    row = {"key": key, "tenant": t, "customer_id": record.id, "created_us": record.created_us}
+def _new_key(conn: sa.Connection, record: Record, field: str, taken: Iterable[int]) -> int:
+    """A free slot beside the record's other fields, or, for its first, the first slot of the
+    next record of its creation millisecond."""
+    taken = list(taken)
+    if taken:
+        base = fts.record_base(taken[0])
+        free = sorted(set(range(base, base + (1 << fts.FIELD_BITS))) - set(taken))
+        if not free:
+            raise OverflowError(f"more than {1 << fts.FIELD_BITS} text fields in one record")
+        key = free[0]
+    else:
+        first = fts.first_key(record.created_us)
+        last = first + (1 << fts.KEY_BITS) - 1
+        newest = fastpath.scalar(conn, _last_key_between, {"first": first, "last": last})
+        key = first if newest is None else fts.record_base(newest) + (1 << fts.FIELD_BITS)
+        if key > last:
+            raise OverflowError(
+                f"more than {1 << fts.RECORD_BITS} searchable records created in one millisecond"
+            )
+    row = {
+        "key": key,
+        "tenant": record.tenant.key,
+        "customer_id": record.id,
+        "field": field,
+        "created_us": record.created_us,
+    }
     fastpath.run(conn, _add_key, [row])
     return key
 
@@ -198,15 +222,15 @@ def apply_queue(conn: sa.Connection) -> int:
     return len(changes)
 
 
-def source(tenant: str, texts: Mapping[str, str]) -> str:
-    """What the queue keeps of a document: its tenant and text fields, about a tenth of
-    its tokens' size, as JSON (keys sorted, so that the same document is always the same string)."""
-    return orjson.dumps([tenant, texts], option=orjson.OPT_SORT_KEYS).decode()
+def source(tenant: str, field: str, value: str) -> str:
+    """What the queue keeps of a document: its tenant, field and value, about a tenth of
+    its tokens' size, as JSON (so that the same document is always the same string)."""
+    return orjson.dumps([tenant, field, value]).decode()
 
 
 def _document(source: str) -> str:
-    tenant, texts = orjson.loads(source)
-    return fts.document(tenant, texts)
+    tenant, field, value = orjson.loads(source)
+    return fts.field_document(tenant, field, value)
 
 
 def queue_changes(conn: sa.Connection, changes: Sequence[DocumentChange]) -> None:
