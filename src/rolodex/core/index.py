@@ -73,20 +73,24 @@ def terms(spec: IndexSpec, fields: Document) -> frozenset[tuple[str, str]]:
     ``FOLDED`` pair holding its lower-case form, so a case-insensitive lookup lands in one of
     two exact places: ``"<field>"`` for values stored folded, ``"~<field>"`` for the rest.
     """
-    plain = {(name, v) for name in spec.terms if isinstance(v := fields.get(name), str)}
-    entries = {
-        (f"{name}.{key}", value)
-        for name in spec.maps
-        for key, value in _mapping(fields.get(name)).items()
-        if isinstance(value, str)
-    }
-    exact = plain | entries
-    folded = {
-        (FOLDED + field, value.lower())
-        for field, value in exact
-        if value != value.lower() and field.partition(".")[0] in spec.folded
-    }
-    return frozenset(exact | folded)
+    return frozenset(
+        pair
+        for name in spec.terms + spec.maps
+        for pair in field_terms(spec, name, fields.get(name)).items()
+    )
+
+
+def field_terms(spec: IndexSpec, name: str, value: Any) -> dict[str, str]:
+    """The terms of one field of ``spec.terms`` or ``spec.maps`` holding ``value``, by term
+    field (see :func:`terms`): a write that changes one field recomputes its terms alone."""
+    if name in spec.maps:
+        exact = {f"{name}.{key}": v for key, v in _mapping(value).items() if isinstance(v, str)}
+    else:
+        exact = {name: value} if isinstance(value, str) else {}
+    if name not in spec.folded:
+        return exact
+    folded = {FOLDED + field: v.lower() for field, v in exact.items() if v != v.lower()}
+    return exact | folded
 
 
 def text_values(spec: IndexSpec, fields: Document) -> dict[str, str]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from rolodex.core.errors import AlreadyExists
-from rolodex.core.index import IndexSpec, KeyRow, terms, unique_keys
+from rolodex.core.index import IndexSpec, KeyRow, field_terms, unique_keys
 from rolodex.core.records import Record
 from rolodex.store import fastpath
 from rolodex.store.tables import customer_keys, customer_terms
@@ -48,16 +48,28 @@ _drop_term = customer_terms.delete().where(
 
 def sync(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) -> None:
     """Move the keys and terms from ``old``'s to ``new``'s, touching only what changed."""
-    if any(old.fields.get(key.name) != new.fields.get(key.name) for key in spec.unique):
-        old_keys = unique_keys(spec, old.tenant, old.fields)
-        new_keys = unique_keys(spec, new.tenant, new.fields)
+    was, now = old.fields, new.fields
+    if any(was.get(key.name) != now.get(key.name) for key in spec.unique):
+        old_keys = unique_keys(spec, old.tenant, was)
+        new_keys = unique_keys(spec, new.tenant, now)
         drop_keys(conn, old_keys - new_keys)
         add_keys(conn, new, new_keys - old_keys)
-    if all(old.fields.get(name) == new.fields.get(name) for name in spec.terms + spec.maps):
-        return  # no term field changed (a new name or address, say): no term to compute
     # A record has at most one value per term field, so each state is a mapping.
-    before, after = dict(terms(spec, old.fields)), dict(terms(spec, new.fields))
-    _move_terms(conn, new, before, after)
+    before: dict[str, str] = {}
+    after: dict[str, str] = {}
+    for name in spec.terms + spec.maps:
+        if was.get(name) != now.get(name):  # a new name or address changes no term
+            before.update(field_terms(spec, name, was.get(name)))
+            after.update(field_terms(spec, name, now.get(name)))
+    t, c, i = new.tenant.key, new.created_us, new.id
+    # A field whose value changed keeps its row with the new value: one statement, not two.
+    moved = [
+        {"t": t, "f": name, "v": value, "c": c, "i": i, "new": after[name]}
+        for name, value in before.items()
+        if after.get(name, value) != value
+    ]
+    if moved:
+        fastpath.run(conn, _move_term, moved)
     drop_terms(conn, old, [(name, value) for name, value in before.items() if name not in after])
     add_terms(conn, new, [(name, value) for name, value in after.items() if name not in before])
 
@@ -101,20 +113,6 @@ def drop_terms(conn: sa.Connection, record: Record, pairs: Iterable[tuple[str, s
     rows = [{"t": t, "f": name, "v": value, "c": c, "i": i} for name, value in pairs]
     if rows:
         fastpath.run(conn, _drop_term, rows)
-
-
-def _move_terms(
-    conn: sa.Connection, record: Record, before: dict[str, str], after: dict[str, str]
-) -> None:
-    """A field whose value changed keeps its row with the new value: one statement, not two."""
-    t, c, i = record.tenant.key, record.created_us, record.id
-    rows = [
-        {"t": t, "f": name, "v": value, "c": c, "i": i, "new": after[name]}
-        for name, value in before.items()
-        if after.get(name, value) != value
-    ]
-    if rows:
-        fastpath.run(conn, _move_term, rows)
 
 
 def insert_ignoring_conflicts(conn: sa.Connection, table: sa.Table) -> sa.Insert:

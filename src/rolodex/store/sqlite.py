@@ -215,13 +215,16 @@ class SQLiteStore(Store):
             return operation(self._conn), None
         mark = held.mark()
         self._driver.execute("SAVEPOINT write")
-        try:
-            with _translated_faults():
-                value = operation(self._conn)
+        try:  # as ``_translated_faults``, without a generator on every write
+            value = operation(self._conn)
         except Exception as failure:
             self._driver.execute("ROLLBACK TO write")
             self._driver.execute("RELEASE write")
             held.drop_since(mark)
+            if isinstance(failure, sa.exc.OperationalError | sqlite3.OperationalError):
+                down = _unavailable(failure)
+                down.__cause__ = failure
+                return None, down
             return None, failure
         self._driver.execute("RELEASE write")
         return value, None

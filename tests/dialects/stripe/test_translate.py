@@ -89,20 +89,21 @@ def test_tax_keeps_only_the_ip_address() -> None:
     assert updated(after, "tax[ip_address]=")["tax"] == {}
 
 
-def test_update_plan_checks_the_resulting_metadata_size() -> None:
+def test_the_update_check_counts_the_metadata_the_update_leaves() -> None:
     record = Record(TENANT, "cus_1", 0, {"metadata": {f"k{i}": "v" for i in range(50)}})
-    add_one = translate.update_plan(params.UPDATE.parse({"metadata": {"new": "v"}}), live=False)
+    add_one = params.UPDATE.parse({"metadata": {"new": "v"}})
+    check = translate.update_check(add_one, live=False)
     with pytest.raises(StripeError) as refused:
-        add_one(record)
+        check(record, apply(record.fields, translate.patch_of(add_one)).fields)
     assert refused.value.message == "Metadata can have up to 50 keys, but you've set 51"
-    swap = translate.update_plan(
-        params.UPDATE.parse({"metadata": {"k0": "", "new": "v"}}), live=False
-    )
-    assert apply(record.fields, swap(record)).fields["metadata"]["new"] == "v"
+    swap = params.UPDATE.parse({"metadata": {"k0": "", "new": "v"}})
+    swapped = apply(record.fields, translate.patch_of(swap)).fields
+    translate.update_check(swap, live=False)(record, swapped)
+    assert swapped["metadata"]["new"] == "v"
 
 
-def test_update_plan_refuses_references_once_the_customer_is_known() -> None:
-    plan = translate.update_plan(params.UPDATE.parse({"default_source": "card_1"}), live=False)
+def test_the_update_check_refuses_references_once_the_customer_is_known() -> None:
+    check = translate.update_check(params.UPDATE.parse({"default_source": "card_1"}), live=False)
     with pytest.raises(StripeError) as refused:
-        plan(Record(TENANT, "cus_1", 0, {}))
+        check(Record(TENANT, "cus_1", 0, {}), {})
     assert refused.value.message == "No such source: 'card_1'"

@@ -53,20 +53,20 @@ def reject_references(params: Mapping[str, Any], *, live: bool) -> None:
     settings = params.get("invoice_settings") or {}
     if isinstance(method := settings.get("default_payment_method"), str):
         raise no_such("PaymentMethod", method, "invoice_settings[default_payment_method]")
-    raw_card = StripeError(RAW_CARD_LIVE if live else RAW_CARD_TEST)
-    _reject_legacy_source(params, "card", raw_card)
-    _reject_legacy_source(
-        params, "bank_account", StripeError(RAW_BANK_ACCOUNT, param="bank_account")
-    )
+    _reject_legacy_source(params, "card", RAW_CARD_LIVE if live else RAW_CARD_TEST, None)
+    _reject_legacy_source(params, "bank_account", RAW_BANK_ACCOUNT, "bank_account")
 
 
-def _reject_legacy_source(params: Mapping[str, Any], name: str, raw_details: StripeError) -> None:
-    """A legacy source is a token id (missing, like every token) or raw details (refused)."""
+def _reject_legacy_source(
+    params: Mapping[str, Any], name: str, raw_details: str, param: str | None
+) -> None:
+    """A legacy source is a token id (missing, like every token) or raw details (refused with
+    ``raw_details``)."""
     value = params.get(name)
     if isinstance(value, str):
         raise no_such("token", value, name)
     if isinstance(value, dict):
-        raise raw_details
+        raise StripeError(raw_details, param=param)
 
 
 def _source_noun(value: str) -> str:

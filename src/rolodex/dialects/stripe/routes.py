@@ -68,13 +68,13 @@ class Customers:
     async def update(self, call: Call) -> dict[str, Any]:
         given = params.update_for(call.version).parse(call.params)
         paths = expand.check(given.get("expand", []), in_list=False)
-        plan = translate.update_plan(given, live=call.tenant.mode == "live")
         command = service.UpdateCustomer(
             call.tenant,
             _customer_ref(call),
-            plan,
+            translate.patch_of(given),
             translate.SPEC,
             receipt=call.receipt(lambda updated: render(updated, paths)),
+            check=translate.update_check(given, live=call.tenant.mode == "live"),
         )
         try:
             updated = await service.update_customer(self.ctx, command)

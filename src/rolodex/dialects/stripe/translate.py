@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from rolodex.core.index import IndexSpec, UniqueField
-from rolodex.core.patch import Merge, apply, merge
+from rolodex.core.patch import Merge, merge
 from rolodex.core.records import Document, Record
 from rolodex.dialects.stripe import expand as _expand
 from rolodex.dialects.stripe import render as _render
@@ -78,23 +78,21 @@ def patch_of(params: Mapping[str, Any]) -> Merge:
     return merge(entries)
 
 
-def update_plan(params: Mapping[str, Any], *, live: bool) -> Callable[[Record], Merge]:
-    """The patch for one update, decided once the customer is known to exist.
+def update_check(params: Mapping[str, Any], *, live: bool) -> Callable[[Record, Document], None]:
+    """What refuses an update, decided once the customer is known to exist and the patch is
+    applied (``service.UpdateCustomer.check``).
 
     References are checked only then, so a missing customer is reported before a missing
     payment method; the metadata limit and an immediate tax-location validation apply to the
     customer as the update leaves it.
     """
-    patch = patch_of(params)
 
-    def plan(record: Record) -> Merge:
+    def check(_record: Record, fields: Document) -> None:
         reject_references(params, live=live)
-        fields = apply(record.fields, patch).fields
         check_metadata_size(len(fields.get("metadata", {})))
         validate_location(params, fields)
-        return patch
 
-    return plan
+    return check
 
 
 def _stored(name: str, value: Any, *, keep_unsets: bool = False) -> Any:
