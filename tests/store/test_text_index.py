@@ -33,8 +33,10 @@ def _renamed(name: str | None) -> Change:
     return lambda record: record.with_fields({} if name is None else {"name": name})
 
 
-async def _store(path: Path) -> SQLiteStore:
-    store = SQLiteStore(f"sqlite:///{path / 'queue.db'}")
+async def _store(path: Path, *, quiet_seconds: float | None = None) -> SQLiteStore:
+    """A store that leaves its queue to writes and searches, unless told to apply it when
+    quiet (these tests look at the queue between writes)."""
+    store = SQLiteStore(f"sqlite:///{path / 'queue.db'}", quiet_seconds=quiet_seconds)
     await store.migrate()
     return store
 
@@ -92,6 +94,43 @@ def test_the_queue_is_applied_once_it_reaches_its_length(tmp_path: Path) -> None
     assert _queue_length(tmp_path) < text_index.QUEUE_LENGTH
     assert _indexed(tmp_path, "name") + _queue_length(tmp_path) == text_index.QUEUE_LENGTH
     assert _indexed(tmp_path, "name") >= text_index.QUEUE_LENGTH - 64
+
+
+def test_a_store_that_stops_writing_applies_its_queue(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, int]:
+        store = await _store(tmp_path, quiet_seconds=0.01)
+        await store.insert(_named(1, "Ada"), SPEC)
+        queued = _queue_length(tmp_path)
+        for _ in range(200):  # the quiet moment comes after 0.01 s; allow a slow machine 2 s
+            await asyncio.sleep(0.01)
+            if not _queue_length(tmp_path):
+                break
+        await store.close()
+        return queued, _indexed(tmp_path, "ada")
+
+    assert asyncio.run(scenario()) == (1, 1)
+    assert _queue_length(tmp_path) == 0
+
+
+def test_a_store_closed_before_its_quiet_moment_leaves_the_queue_to_the_next(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> tuple[list[object], list[str]]:
+        failures: list[object] = []
+        asyncio.get_running_loop().set_exception_handler(
+            lambda _, context: failures.append(context)
+        )
+        store = await _store(tmp_path, quiet_seconds=0.01)
+        await store.insert(_named(1, "Ada"), SPEC)
+        await store.close()
+        await asyncio.sleep(0.05)  # past the quiet moment: nothing may touch the closed store
+        reopened = await _store(tmp_path)
+        assert _queue_length(tmp_path) == 1
+        found = await _found(reopened, "ada")
+        await reopened.close()
+        return failures, found
+
+    assert asyncio.run(scenario()) == ([], ["cus_1"])
 
 
 def test_queued_changes_survive_a_restart(tmp_path: Path) -> None:

@@ -90,17 +90,30 @@ _PRAGMAS = (
 )
 
 
+QUIET_SECONDS = 0.05
+"""How long the store waits for a moment without writes, once writes have queued full-text
+changes, to apply the queue then: a search after a burst of writes then seldom has a long
+queue to apply first (``text_index.QUEUE_LENGTH``)."""
+
+
 class SQLiteStore(Store):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, quiet_seconds: float | None = QUIET_SECONDS) -> None:
+        """``quiet_seconds``: see ``QUIET_SECONDS``; ``None`` leaves the queue to writes and
+        searches alone."""
         self._engine = create_engine(url)
         self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         self._pending: list[Write] = []
         self._by_id_sql = sql.by_id_sql(self._engine.dialect)
+        self._quiet_seconds = quiet_seconds
+        self._commits = 0
+        self._quiet_check: asyncio.TimerHandle | None = None
 
     async def migrate(self) -> None:
         await self._write(upgrade)
 
     async def close(self) -> None:
+        if self._quiet_check is not None:
+            self._quiet_check.cancel()
         self._conn.close()
         self._engine.dispose()
 
@@ -188,6 +201,7 @@ class SQLiteStore(Store):
 
     def _commit_pending(self) -> None:
         batch, self._pending = self._pending, []
+        self._commits += 1
         settled: list[tuple[Any, Exception | None]]
         try:
             with (
@@ -197,6 +211,8 @@ class SQLiteStore(Store):
             ):
                 alone = len(batch) == 1
                 settled = [self._attempt(op, held, alone=alone) for op, _ in batch]
+            if held.queued:
+                self._apply_queue_when_quiet()
         except Exception as lost:
             settled = [(None, lost)] * len(batch)
         for (_, outcome), (value, failure) in zip(batch, settled, strict=True):
@@ -206,6 +222,25 @@ class SQLiteStore(Store):
                 outcome.set_result(value)
             else:
                 outcome.set_exception(failure)
+
+    def _apply_queue_when_quiet(self) -> None:
+        """Apply the full-text queue once no write has come for ``quiet_seconds``."""
+        if self._quiet_seconds is None or self._quiet_check is not None:
+            return
+        loop = asyncio.get_running_loop()
+        check = self._apply_queue_if_quiet
+        self._quiet_check = loop.call_later(self._quiet_seconds, check, self._commits)
+
+    def _apply_queue_if_quiet(self, commits: int) -> None:
+        self._quiet_check = None
+        if self._pending or self._commits != commits:  # still writing: look again later
+            self._apply_queue_when_quiet()
+            return
+        try:
+            with _translated_faults(), self._transaction():
+                text_index.apply_or_keep(self._conn)
+        except Unavailable:
+            pass  # logged; the next write or search applies the queue
 
     def _attempt(
         self, operation: Callable[[sa.Connection], T], held: HeldDocuments, *, alone: bool
