@@ -129,8 +129,8 @@ def _write_documents(
 ) -> None:
     """Queue the documents of the fields that changed (held for the group commit, if one
     holds them)."""
-    changed = [field for field in sorted(before.keys() | after.keys())
-               if before.get(field) != after.get(field)]  # fmt: skip
+    fields = before.keys() | after.keys()
+    changed = sorted(field for field in fields if before.get(field) != after.get(field))
     tenant = record.tenant.key
     keys: dict[str, int] = dict(
         fastpath.fetch_all(conn, _keys_of_record, {"t": tenant, "i": record.id})
@@ -143,7 +143,7 @@ def _write_documents(
         if key is None:
             if new is None:
                 continue
-            key = keys[field] = _new_key(conn, record, field, keys.values())
+            key = keys[field] = _new_key(conn, record, field, list(keys.values()))
         elif new is None:
             fastpath.run(conn, _drop_key, [{"key": key}])
             del keys[field]
@@ -156,10 +156,9 @@ def _write_documents(
         held.add(*change)
 
 
-def _new_key(conn: sa.Connection, record: Record, field: str, taken: Iterable[int]) -> int:
-    """A free slot beside the record's other fields, or, for its first, the first slot of the
-    next record of its creation millisecond."""
-    taken = list(taken)
+def _new_key(conn: sa.Connection, record: Record, field: str, taken: list[int]) -> int:
+    """A free slot beside the record's other fields (``taken``), or, for its first, the first
+    slot of the next record of its creation millisecond."""
     if taken:
         base = fts.record_base(taken[0])
         free = sorted(set(range(base, base + (1 << fts.FIELD_BITS))) - set(taken))
