@@ -8,13 +8,15 @@ import sqlite3
 from pathlib import Path
 
 import sqlalchemy as sa
+from pytest import MonkeyPatch
 
 from rolodex.core import patch as patches
-from rolodex.core.errors import AlreadyExists, NotFound
+from rolodex.core.errors import AlreadyExists, NotFound, Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import merge
 from rolodex.core.records import Record, Tenant
 from rolodex.store import fts, sql
+from rolodex.store import sqlite as sqlite_store
 from rolodex.store.base import Change, ListQuery
 from rolodex.store.sqlite import CHECKPOINT_PAGES, SQLiteStore
 
@@ -239,3 +241,62 @@ def test_a_batch_leaves_the_full_text_index_as_its_last_writes_left_each_record(
         return found
 
     assert asyncio.run(scenario()) == {"alpha": 1, "beta": 0, "gamma": 1, "passing": 0}
+
+
+def _holding_the_write_lock(tmp_path: Path) -> sqlite3.Connection:
+    """Another process's connection (as a sqlite3 shell would be) in a write transaction."""
+    other = sqlite3.connect(tmp_path / "group.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    return other
+
+
+def test_a_batch_waiting_for_another_process_lock_leaves_the_loop_serving_reads(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> tuple[float, bool, bool]:
+        store = await _store(tmp_path)
+        await store.insert(_record(1), SPEC)
+        other = _holding_the_write_lock(tmp_path)
+        write = asyncio.create_task(store.insert(_record(2), SPEC))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        await asyncio.sleep(0.05)  # the batch tries the lock meanwhile
+        slept = loop.time() - started  # SQLite's busy_timeout would hold the loop for 10 s
+        read = await store.get(TENANT, "cus_1")
+        waiting = not write.done()
+        other.commit()
+        other.close()
+        await write
+        written = await store.get(TENANT, "cus_2") is not None
+        await store.close()
+        return slept, read is not None and waiting, written
+
+    slept, read_while_waiting, written = asyncio.run(scenario())
+    assert slept < 1
+    assert read_while_waiting
+    assert written
+
+
+def test_a_batch_gives_up_on_a_lock_held_too_long(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setattr(sqlite_store, "LOCK_WAIT_SECONDS", 0.05)
+
+    async def scenario() -> tuple[BaseException | None, int]:
+        store = await _store(tmp_path)
+        other = _holding_the_write_lock(tmp_path)
+        try:
+            await store.insert(_record(1), SPEC)
+        except Unavailable as refused:
+            failure: BaseException | None = refused
+        else:
+            failure = None
+        finally:
+            other.rollback()
+            other.close()
+        await store.insert(_record(2), SPEC)  # the lock is free again
+        stored = await store.count(ListQuery(TENANT))
+        await store.close()
+        return failure, stored
+
+    failure, stored = asyncio.run(scenario())
+    assert isinstance(failure, Unavailable)
+    assert stored == 1
