@@ -148,13 +148,11 @@ def downgrade() -> None:
     )
 
 
-def _fields(query: str) -> list[Any]:
-    """Every row of ``query`` whose value (its fifth column) is a string.
-
-    Read whole before the tables it reads are rewritten: a few dozen bytes a field.
-    """
-    rows = op.get_bind().exec_driver_sql(query).all()
-    return [tuple(row) for row in rows if isinstance(row[4], str)]
+def _fields(query: str) -> Iterator[Any]:
+    """Every row of ``query`` whose value (its fifth column) is a string, read a batch at a
+    time (the tables it reads are not the ones written meanwhile)."""
+    for rows in op.get_bind().exec_driver_sql(query).partitions(_BATCH):
+        yield from (tuple(row) for row in rows if isinstance(row[4], str))
 
 
 def _keyed_per_field(texts: Iterable[Field]) -> Iterator[tuple[int, Field]]:
