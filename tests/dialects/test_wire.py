@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Awaitable, Callable
 
 import pytest
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from rolodex.dialects.wire import Exchange, query_string, send_answer
 
@@ -71,16 +72,41 @@ async def _no_body() -> dict[str, object]:
     return {"type": "http.request", "body": b"", "more_body": False}
 
 
-@pytest.mark.anyio
-async def test_the_body_is_read_chunk_by_chunk() -> None:
-    chunks = iter([b"a=1", b"&b=2", b""])
+def _arriving(*chunks: bytes) -> Callable[[], Awaitable[dict[str, object]]]:
+    """A client sending ``chunks``, the last with ``more_body`` false."""
+    pending = iter(enumerate(chunks, start=1))
 
     async def receive() -> dict[str, object]:
-        body = next(chunks)
-        return {"type": "http.request", "body": body, "more_body": body != b""}
+        sent, body = next(pending)
+        return {"type": "http.request", "body": body, "more_body": sent < len(chunks)}
 
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": []}
-    assert b"".join([chunk async for chunk in Exchange(scope, receive).stream()]) == b"a=1&b=2"
+    return receive
+
+
+_POST = {"type": "http", "method": "POST", "path": "/", "headers": []}
+
+
+@pytest.mark.anyio
+async def test_the_body_is_read_chunk_by_chunk() -> None:
+    assert await Exchange(_POST, _arriving(b"a=1", b"&b=2", b"")).body(100) == b"a=1&b=2"
+
+
+@pytest.mark.anyio
+async def test_a_body_past_the_limit_is_not_read_further() -> None:
+    receive = _arriving(b"12345", b"67890", b"never read")
+    assert await Exchange(_POST, receive).body(8) is None
+    assert await receive() == {"type": "http.request", "body": b"never read", "more_body": False}
+
+
+@pytest.mark.anyio
+async def test_a_client_leaving_mid_body_raises_starlettes_disconnect() -> None:
+    messages = iter([{"type": "http.request", "body": b"a=", "more_body": True}])
+
+    async def receive() -> dict[str, object]:
+        return next(messages, {"type": "http.disconnect"})
+
+    with pytest.raises(ClientDisconnect):
+        await Exchange(_POST, receive).body(100)
 
 
 @pytest.mark.anyio

@@ -300,3 +300,22 @@ def test_a_batch_gives_up_on_a_lock_held_too_long(tmp_path: Path, monkeypatch: M
     failure, stored = asyncio.run(scenario())
     assert isinstance(failure, Unavailable)
     assert stored == 1
+
+
+def test_a_write_reads_no_full_text_keys_apart_from_its_record(tmp_path: Path) -> None:
+    """An insert knows its record has no keys yet, and an update reads them with the record."""
+
+    async def scenario() -> list[str]:
+        store = await _store(tmp_path)
+        statements = _count_commits(store)
+        await store.insert(_named(1, "Ada"), TEXT_SPEC)
+        renamed = lambda record: record.with_fields({"name": "Grace"})  # noqa: E731
+        await store.update(TENANT, "cus_1", renamed, TEXT_SPEC)
+        assert len(_documents_matching(store, "grace")) == 1
+        await store.close()
+        return statements
+
+    statements = asyncio.run(scenario())
+    reads = [sql for sql in statements if "customer_fts_rows.field" in sql]  # a record's keys
+    assert len(reads) == 1
+    assert reads[0].startswith("SELECT customers.tenant")

@@ -33,6 +33,10 @@ _by_id = sa.select(customers).where(
     customers.c.tenant == sa.bindparam("tenant"), customers.c.id == sa.bindparam("id")
 )
 _by_id_for_update = _by_id.with_for_update()
+_by_id_with_text_keys = sa.select(customers, text_index.KEYS_OF_RECORD).where(
+    customers.c.tenant == sa.bindparam("tenant"), customers.c.id == sa.bindparam("id")
+)
+"""SQLite: the record and its full-text keys in one statement (``text_index.sync``)."""
 _holder = sa.select(customer_keys.c.customer_id).where(
     customer_keys.c.scope == sa.bindparam("scope"),
     customer_keys.c.kind == sa.bindparam("kind"),
@@ -63,7 +67,7 @@ def insert(
         raise AlreadyExists("id", record.id)
     lookups.add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
     lookups.add_terms(conn, record, terms(spec, record.fields))
-    text_index.sync(conn, None, record, spec)
+    text_index.sync(conn, None, record, spec, keys={})  # a new record has no full-text keys
     if receipt is not None:
         keep_receipt(conn, receipt, record)
 
@@ -96,7 +100,14 @@ def update(
     *,
     receipt: Receipt | None = None,
 ) -> tuple[Record, Record]:
-    row = fastpath.first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
+    params = {"tenant": tenant.key, "id": id}
+    keys: dict[str, int] | None = None
+    if conn.dialect.name == "sqlite":
+        row = fastpath.first(conn, _by_id_with_text_keys, params)
+        if row is not None:
+            row, keys = row[:-1], orjson.loads(row[-1])
+    else:
+        row = fastpath.first(conn, _by_id_for_update, params)
     old = None if row is None else record_of(tenant, row)
     if old is None or old.deleted:
         raise NotFound(id)
@@ -110,7 +121,7 @@ def update(
             [{"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}],
         )
         lookups.sync(conn, old, new, spec)
-        text_index.sync(conn, old, new, spec)
+        text_index.sync(conn, old, new, spec, keys=keys)
     if receipt is not None:
         keep_receipt(conn, receipt, new)
     return old, new

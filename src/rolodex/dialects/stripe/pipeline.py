@@ -325,14 +325,10 @@ async def _body(request: Exchange) -> bytes:
     declared = request.header(b"content-length") or ""
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise body_too_large()
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise body_too_large()
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body = await request.body(MAX_BODY_BYTES)
+    if body is None:
+        raise body_too_large()
+    return body
 
 
 def _respond(version: str | None, body: dict[str, Any], status: int) -> Answer:
