@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from rolodex.dialects.stripe.decode import (
     MAX_DEPTH,
@@ -117,3 +121,13 @@ def test_query_and_body_pairs_make_one_tree_and_one_count() -> None:
 
 def test_invalid_utf8_is_replaced_not_fatal() -> None:
     assert decode_query("name=%FF") == {"name": "\ufffd"}
+
+
+_FORM_PIECES = st.sampled_from(
+    ["a", "b[c]", "=", "&", "+", "%", "%2", "%5B", "%e9", "%C3%A9", "é", " ", ";", "\x00"]
+)
+
+
+@given(st.lists(_FORM_PIECES, max_size=12).map("".join))
+def test_pairs_are_read_exactly_as_the_standard_library_reads_them(text: str) -> None:
+    assert pairs_of(text) == parse_qsl(text, keep_blank_values=True)

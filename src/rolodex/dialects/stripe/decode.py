@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote
 
 from rolodex.dialects.stripe.errors import StripeError
 
@@ -42,11 +42,21 @@ def decode_query(text: str) -> Tree:
 
 
 def pairs_of(text: str) -> list[tuple[str, str]]:
-    """The ``key=value`` pairs of a query string or form body, in order, unescaped."""
-    try:
-        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_PARAMETERS)
-    except ValueError as overflow:
-        raise too_many_parameters() from overflow
+    """The ``key=value`` pairs of a query string or form body, in order, unescaped.
+
+    Exactly ``urllib.parse.parse_qsl(text, keep_blank_values=True)`` (a test holds them
+    equal), written out because its general machinery (bytes or text, separators, strict
+    parsing) made it cost half as much again: 2.7 µs against 1.8 for an update's body of
+    two fields.
+    """
+    if text.count("&") >= MAX_PARAMETERS:
+        raise too_many_parameters()
+    pairs = []
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            pairs.append((unquote(name.replace("+", " ")), unquote(value.replace("+", " "))))
+    return pairs
 
 
 def too_many_parameters() -> StripeError:

@@ -43,8 +43,14 @@ RAW_BANK_ACCOUNT = (
 )
 
 
+_NAMING = frozenset(_NOUNS) | {"source", "invoice_settings", "card", "bank_account"}
+"""Every parameter that may name an object."""
+
+
 def reject_references(params: Mapping[str, Any], *, live: bool) -> None:
     """Raise the error Stripe gives for the first parameter naming a missing object."""
+    if _NAMING.isdisjoint(params):  # as most requests: nothing to look at
+        return
     for name, noun in _NOUNS.items():
         if isinstance(value := params.get(name), str):
             raise no_such(noun, value, name)
