@@ -2,34 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
-from rolodex.store.migrate import MIGRATIONS
+from tests.support.migrations import migrate
 
 KEY = ("stripe/test/a", "invoice_prefix", "ABCD1234", "stripe/test/a", "cus_1")
 TERM = ("stripe/test/a", "metadata.plan", "pro", 1_700_000_000_000_000, "cus_1")
 TABLES = ("customer_keys", "customer_terms")
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[sa.Engine]:
-    made = sa.create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
-    yield made
-    made.dispose()
-
-
-def _migrate(engine: sa.Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _rows(engine: sa.Engine, table: str) -> list[tuple[object, ...]]:
@@ -47,17 +26,17 @@ def _has_rowid(engine: sa.Engine, table: str) -> bool:
 
 
 def test_the_tables_lose_their_rowids_and_keep_their_rows(engine: sa.Engine) -> None:
-    _migrate(engine, "0004")
+    migrate(engine, "0004")
     with engine.begin() as conn:
         for table, row in zip(TABLES, (KEY, TERM), strict=True):
             conn.exec_driver_sql(f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?)", row)
     assert all(_has_rowid(engine, table) for table in TABLES)
 
-    _migrate(engine, "head")
+    migrate(engine, "head")
     assert not any(_has_rowid(engine, table) for table in TABLES)
     assert _rows(engine, "customer_keys") == [KEY]
     assert _rows(engine, "customer_terms") == [TERM]
 
-    _migrate(engine, "0004", down=True)
+    migrate(engine, "0004", down=True)
     assert all(_has_rowid(engine, table) for table in TABLES)
     assert (_rows(engine, "customer_keys"), _rows(engine, "customer_terms")) == ([KEY], [TERM])

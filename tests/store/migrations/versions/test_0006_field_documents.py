@@ -4,15 +4,11 @@ rebuilt from the records, and drops ``customer_text``; migrating back restores b
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from rolodex.core import text
 from rolodex.core.index import IndexSpec
@@ -20,8 +16,8 @@ from rolodex.core.query import Attr, Compare, Op
 from rolodex.core.records import Tenant
 from rolodex.store import fts
 from rolodex.store.base import SearchQuery
-from rolodex.store.migrate import MIGRATIONS
 from rolodex.store.sqlite import SQLiteStore
+from tests.support.migrations import migrate
 
 TENANT = Tenant("stripe", "acct", "test")
 SPEC = IndexSpec(texts=("email", "name", "phone"))
@@ -32,21 +28,6 @@ RECORDS = {
     "cus_b": (MILLISECOND * 1000 + 2, {"name": "Grace Hopper"}),
     "cus_c": (MILLISECOND * 1000 + 5000, {"phone": "+1 555 0100", "name": "Ada Byron"}),
 }
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[sa.Engine]:
-    made = sa.create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
-    yield made
-    made.dispose()
-
-
-def _migrate(engine: sa.Engine, revision: str, *, down: bool = False) -> None:
-    with engine.begin() as connection:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        config.attributes["connection"] = connection
-        (command.downgrade if down else command.upgrade)(config, revision)
 
 
 def _fill_as_0005(engine: sa.Engine) -> None:
@@ -107,10 +88,10 @@ def _found(path: Path, field: str, op: Op, value: str) -> list[str]:
 def test_every_text_field_gets_its_own_document_and_customer_text_goes(
     engine: sa.Engine, tmp_path: Path
 ) -> None:
-    _migrate(engine, "0005")
+    migrate(engine, "0005")
     _fill_as_0005(engine)
 
-    _migrate(engine, "0006")
+    migrate(engine, "0006")
 
     tables = _all(engine, "SELECT name FROM sqlite_master WHERE type = 'table'")
     assert ("customer_text",) not in tables
@@ -137,12 +118,12 @@ def test_every_text_field_gets_its_own_document_and_customer_text_goes(
 def test_migrating_back_restores_text_rows_and_one_document_per_record(
     engine: sa.Engine,
 ) -> None:
-    _migrate(engine, "0005")
+    migrate(engine, "0005")
     _fill_as_0005(engine)
     texts = _all(engine, "SELECT * FROM customer_text ORDER BY customer_id, field")
 
-    _migrate(engine, "head")
-    _migrate(engine, "0005", down=True)
+    migrate(engine, "head")
+    migrate(engine, "0005", down=True)
 
     assert _all(engine, "SELECT * FROM customer_text ORDER BY customer_id, field") == texts
     rows = _all(engine, "SELECT customer_id FROM customer_fts_rows ORDER BY key")

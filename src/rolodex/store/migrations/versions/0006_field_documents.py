@@ -49,14 +49,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name != "sqlite":
         return
     bind = op.get_bind()
-    op.create_table(
-        "customer_fts_rows_rebuilt",
-        sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("tenant", sa.String(200), nullable=False),
-        sa.Column("customer_id", sa.String(255), nullable=False),
-        sa.Column("field", sa.String(200), nullable=False),
-        sa.Column("created_us", sa.BigInteger, nullable=False),
-    )
+    _rebuilt_key_table(per_field=True)
     texts = _fields(
         f"SELECT t.tenant, t.customer_id, t.field, t.created_us, {_VALUE} "
         "FROM customer_text t JOIN customers c ON c.tenant = t.tenant AND c.id = t.customer_id "
@@ -102,13 +95,7 @@ def downgrade() -> None:
         sa.Column("folded", sa.Text, nullable=False),
         sqlite_with_rowid=False,
     )
-    op.create_table(
-        "customer_fts_rows_rebuilt",
-        sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
-        sa.Column("tenant", sa.String(200), nullable=False),
-        sa.Column("customer_id", sa.String(255), nullable=False),
-        sa.Column("created_us", sa.BigInteger, nullable=False),
-    )
+    _rebuilt_key_table(per_field=False)
     texts = _fields(
         f"SELECT t.tenant, t.customer_id, t.field, t.created_us, {_VALUE}, t.key "
         "FROM customer_fts_rows t JOIN customers c ON c.tenant = t.tenant AND c.id = t.customer_id "
@@ -145,6 +132,20 @@ def downgrade() -> None:
     op.rename_table("customer_fts_rows_rebuilt", "customer_fts_rows")
     op.create_index(
         "ix_customer_fts_rows_record", "customer_fts_rows", ["tenant", "customer_id"], unique=True
+    )
+
+
+def _rebuilt_key_table(*, per_field: bool) -> None:
+    """``customer_fts_rows`` as it is made anew, to take its name once filled: a key per
+    field (with the field's name) or per record."""
+    field = [sa.Column("field", sa.String(200), nullable=False)] if per_field else []
+    op.create_table(
+        "customer_fts_rows_rebuilt",
+        sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("tenant", sa.String(200), nullable=False),
+        sa.Column("customer_id", sa.String(255), nullable=False),
+        *field,
+        sa.Column("created_us", sa.BigInteger, nullable=False),
     )
 
 
