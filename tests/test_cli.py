@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 import httpx
@@ -69,6 +70,12 @@ def test_the_driver_is_blocked_where_the_test_says_it_is(without_psycopg: dict[s
 def test_sqlite_needs_no_postgres_driver(without_psycopg: dict[str, str], tmp_path: Path) -> None:
     result = rolodex("migrate", "--database", f"sqlite:///{tmp_path / 'r.db'}", env=without_psycopg)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_version_is_the_installed_package_s() -> None:
+    result = rolodex("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"rolodex, version {metadata.version('rolodex')}"
 
 
 def test_an_unknown_database_is_one_line() -> None:

@@ -35,6 +35,7 @@ _LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
 @click.group()
+@click.version_option(package_name="rolodex", prog_name="rolodex")
 def main() -> None:
     """Rolodex: customer records speaking the Stripe, Autumn and Dub APIs."""
 
