@@ -319,3 +319,26 @@ def test_a_write_reads_no_full_text_keys_apart_from_its_record(tmp_path: Path) -
     reads = [sql for sql in statements if "customer_fts_rows.field" in sql]  # a record's keys
     assert len(reads) == 1
     assert reads[0].startswith("SELECT customers.tenant")
+
+
+def test_a_batch_that_cannot_even_ask_for_the_lock_is_answered(
+    tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    """Whatever fails before the batch's transaction, its writes get the failure, not a hang."""
+
+    def closed() -> bool:
+        raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+
+    async def scenario() -> BaseException | None:
+        store = await _store(tmp_path)
+        monkeypatch.setattr(store, "_lock_without_waiting", closed)
+        try:
+            await asyncio.wait_for(store.insert(_record(1), SPEC), timeout=5)
+        except sqlite3.ProgrammingError as refused:
+            return refused
+        finally:
+            monkeypatch.undo()
+            await store.close()
+        return None
+
+    assert isinstance(asyncio.run(scenario()), sqlite3.ProgrammingError)

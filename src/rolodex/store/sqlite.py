@@ -181,7 +181,7 @@ class SQLiteStore(Store):
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
         try:  # as ``_translated_faults``, without a generator on every read
             return operation(self._conn)
-        except (sa.exc.OperationalError, sqlite3.OperationalError) as fault:
+        except _FAULTS as fault:
             raise _unavailable(fault) from fault
 
     def _read_searchable(self, operation: Callable[[sa.Connection], T]) -> T:
@@ -212,8 +212,8 @@ class SQLiteStore(Store):
     def _commit_pending(self) -> None:
         try:
             locked = self._lock_without_waiting()
-        except Unavailable as down:
-            self._fail_pending(down)
+        except Exception as lost:  # every write of the batch is answered, whatever the fault
+            self._fail_pending(lost)
             return
         loop = asyncio.get_running_loop()
         if not locked:
@@ -245,15 +245,16 @@ class SQLiteStore(Store):
     def _lock_without_waiting(self) -> bool:
         """Begin the batch's transaction if the write lock is free; ``False`` if another
         process holds it (waiting inside SQLite would stop the event loop)."""
-        self._driver.execute("PRAGMA busy_timeout=0")
-        try:
-            self._conn.exec_driver_sql("BEGIN IMMEDIATE")
-        except sa.exc.OperationalError as fault:
-            if getattr(fault.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
-                return False
-            raise _unavailable(fault) from fault
-        finally:
-            self._driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        with _translated_faults():
+            self._driver.execute("PRAGMA busy_timeout=0")
+            try:
+                self._conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except sa.exc.OperationalError as fault:
+                if getattr(fault.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
+                    return False
+                raise
+            finally:
+                self._driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         return True
 
     def _fail_pending(self, failure: Exception) -> None:
@@ -297,11 +298,7 @@ class SQLiteStore(Store):
             self._driver.execute("ROLLBACK TO write")
             self._driver.execute("RELEASE write")
             held.drop_since(mark)
-            if isinstance(failure, sa.exc.OperationalError | sqlite3.OperationalError):
-                down = _unavailable(failure)
-                down.__cause__ = failure
-                return None, down
-            return None, failure
+            return None, _unavailable(failure) if isinstance(failure, _FAULTS) else failure
         self._driver.execute("RELEASE write")
         return value, None
 
@@ -363,12 +360,17 @@ def _lower(value: object) -> object:
 def _translated_faults() -> Iterator[None]:
     try:
         yield
-    except (sa.exc.OperationalError, sqlite3.OperationalError) as fault:
+    except _FAULTS as fault:
         raise _unavailable(fault) from fault
+
+
+_FAULTS = (sa.exc.OperationalError, sqlite3.OperationalError)
+"""What the driver raises when the database cannot be used: answered as ``Unavailable``."""
 
 
 def _unavailable(fault: sa.exc.OperationalError | sqlite3.OperationalError) -> Unavailable:
     down = Unavailable(str(fault.orig if isinstance(fault, sa.exc.OperationalError) else fault))
+    down.__cause__ = fault
     # Clients are told only to retry, so the cause is written down for the operator.
     log.warning("the database is unavailable: %s", down.reason)
     return down
