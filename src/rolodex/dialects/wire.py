@@ -60,23 +60,27 @@ class Exchange:
         return path
 
     async def body(self, limit: int) -> bytes | None:
-        """The whole body, read as Starlette's ``Request.stream`` reads it (a client that
-        leaves mid-body raises its ``ClientDisconnect``), without the request object and the
-        generator built around each read; ``None`` once it passes ``limit`` bytes, read no
-        further."""
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await self._receive()
-            if message["type"] == "http.disconnect":
-                raise ClientDisconnect
-            chunk: bytes = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:
-                return None
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                return b"".join(chunks)
+        """The whole body (see :func:`read_body`); ``None`` past ``limit`` bytes."""
+        return await read_body(self._receive, limit)
+
+
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, read as Starlette's ``Request.stream`` reads it (a client that leaves
+    mid-body raises its ``ClientDisconnect``), without the request object and the generator
+    built around each read; ``None`` once it passes ``limit`` bytes, read no further."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
 
 
 async def send_answer(

@@ -120,21 +120,13 @@ def _write_rows(
         fastpath.run(conn, _put_text, fresh)
 
 
-def _put_text_statement() -> sa.Insert:
-    """Insert a field's row, or rewrite the one it has: one statement instead of two.
-
-    A record's ``created_us`` never changes, so a rewrite leaves it (and the index holding it)
-    as it is.
-    """
-    insert = postgresql.insert(customer_text)
-    statement: sa.Insert = insert.on_conflict_do_update(
-        index_elements=[customer_text.c.tenant, customer_text.c.customer_id, customer_text.c.field],
-        set_={"words": insert.excluded.words, "folded": insert.excluded.folded},
-    )
-    return statement
-
-
-_put_text = _put_text_statement()
+_put_text_row = postgresql.insert(customer_text)
+_put_text = _put_text_row.on_conflict_do_update(
+    index_elements=[customer_text.c.tenant, customer_text.c.customer_id, customer_text.c.field],
+    set_={"words": _put_text_row.excluded.words, "folded": _put_text_row.excluded.folded},
+)
+"""Insert a field's row, or rewrite the one it has: one statement instead of two. A record's
+``created_us`` never changes, so a rewrite leaves it (and the index holding it) as it is."""
 
 
 def text_row(record: Record, field: str, value: str) -> dict[str, Any]:

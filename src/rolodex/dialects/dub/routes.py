@@ -30,7 +30,7 @@ from rolodex.dialects.dub.decode import (
     refuse_nul,
 )
 from rolodex.dialects.dub.errors import DubError, from_core, internal
-from rolodex.dialects.wire import AsgiEndpoint, query_string
+from rolodex.dialects.wire import AsgiEndpoint, query_string, read_body
 from rolodex.service import ById, Context
 
 log = logging.getLogger(__name__)
@@ -178,14 +178,10 @@ async def _serve(request: Request, handler: Handler) -> Response:
 
 
 async def _body(request: Request) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body = await read_body(request.receive, MAX_BODY_BYTES)
+    if body is None:
+        raise BodyTooLarge
+    return body
 
 
 def _json(body: Any, status: int) -> Response:
