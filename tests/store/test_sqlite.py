@@ -28,9 +28,12 @@ def _renamed(name: str) -> Change:
 def test_a_file_is_read_through_a_memory_map(tmp_path: Path) -> None:
     async def mapped() -> int:
         store = await _store(tmp_path / "mapped.db")
-        size: int = store._driver.execute("PRAGMA mmap_size").fetchone()[0]
+        sizes = [
+            driver.execute("PRAGMA mmap_size").fetchone()[0]
+            for driver in (store._driver, store._read_driver)
+        ]
         await store.close()
-        return size
+        return min(sizes)
 
     assert asyncio.run(mapped()) >= 1 << 30
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -171,11 +172,11 @@ def _named(n: int, name: str) -> Record:
     return Record(TENANT, f"cus_{n}", created_us=1_000 + n, fields={"name": name})
 
 
-def _documents_matching(store: SQLiteStore, word: str) -> list[int]:
+async def _documents_matching(store: SQLiteStore, word: str) -> list[int]:
     """The full-text index's keys for ``word``, read as searches read it: queue applied."""
     phrase = fts.words_phrase(TENANT.key, "name", word)
     query = "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ?"
-    rows = store._read_searchable(lambda conn: conn.exec_driver_sql(query, (phrase,)).all())
+    rows = await store._read_searchable(lambda conn: conn.exec_driver_sql(query, (phrase,)).all())
     return [key for (key,) in rows]
 
 
@@ -184,7 +185,7 @@ def test_a_batch_queues_its_full_text_changes_after_its_last_savepoint(tmp_path:
         store = await _store(tmp_path)
         statements = _count_commits(store)
         await asyncio.gather(*(store.insert(_named(n, f"Name {n}"), TEXT_SPEC) for n in range(5)))
-        assert len(_documents_matching(store, "name")) == 5
+        assert len(await _documents_matching(store, "name")) == 5
         await store.close()
         return statements
 
@@ -209,7 +210,7 @@ def test_a_failing_write_of_a_batch_leaves_no_full_text_document(tmp_path: Path)
             store.insert(_named(3, "Also kept"), TEXT_SPEC),
             return_exceptions=True,
         )
-        found = _documents_matching(store, "kept"), _documents_matching(store, "ghost")
+        found = await _documents_matching(store, "kept"), await _documents_matching(store, "ghost")
         await store.close()
         return *found, outcomes[1]
 
@@ -236,7 +237,7 @@ def test_a_batch_leaves_the_full_text_index_as_its_last_writes_left_each_record(
             store.insert(_named(3, "Alpha"), TEXT_SPEC),
         )
         words = ("alpha", "beta", "gamma", "passing")
-        found = {word: len(_documents_matching(store, word)) for word in words}
+        found = {word: len(await _documents_matching(store, word)) for word in words}
         await store.close()
         return found
 
@@ -311,7 +312,7 @@ def test_a_write_reads_no_full_text_keys_apart_from_its_record(tmp_path: Path) -
         await store.insert(_named(1, "Ada"), TEXT_SPEC)
         renamed = lambda record: record.with_fields({"name": "Grace"})  # noqa: E731
         await store.update(TENANT, "cus_1", renamed, TEXT_SPEC)
-        assert len(_documents_matching(store, "grace")) == 1
+        assert len(await _documents_matching(store, "grace")) == 1
         await store.close()
         return statements
 
@@ -342,3 +343,115 @@ def test_a_batch_that_cannot_even_ask_for_the_lock_is_answered(
         return None
 
     assert isinstance(asyncio.run(scenario()), sqlite3.ProgrammingError)
+
+
+def _slow_disk(store: SQLiteStore, monkeypatch: MonkeyPatch) -> threading.Event:
+    """Hold each of ``store``'s commits on its thread until the returned event is set, as a
+    disk slow to fsync would."""
+    release = threading.Event()
+    commit = store._commit
+
+    def held() -> Exception | None:
+        release.wait(timeout=10)
+        return commit()
+
+    monkeypatch.setattr(store, "_commit", held)
+    return release
+
+
+def test_reads_and_new_writes_go_on_while_a_commit_waits_for_the_disk(
+    tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    async def scenario() -> tuple[list[bool], list[int], list[str]]:
+        store = await _store(tmp_path)
+        await store.insert(_record(1), SPEC)
+        release = _slow_disk(store, monkeypatch)
+        statements = _count_commits(store)
+        committing = asyncio.create_task(store.insert(_record(2), SPEC))
+        await asyncio.sleep(0.05)
+        seen = [await store.get(TENANT, f"cus_{n}") is not None for n in (1, 2)]
+        counted = [await store.count(ListQuery(TENANT))]
+        waiting = asyncio.create_task(store.insert(_record(3), SPEC))
+        await asyncio.sleep(0.05)
+        pending = [committing.done(), waiting.done()]
+        release.set()
+        await asyncio.gather(committing, waiting)
+        counted.append(await store.count(ListQuery(TENANT)))
+        await store.close()
+        return seen + pending, counted, statements
+
+    flags, counted, statements = asyncio.run(scenario())
+    # The committed record is read; the one committing is not seen, nor acknowledged, yet;
+    # the write that came meanwhile waits for the commit ahead of it, then commits alone.
+    assert flags == [True, False, False, False]
+    assert counted == [1, 3]
+    assert statements.count("COMMIT") == 2
+
+
+def test_a_failed_commit_fails_every_write_of_its_batch_and_keeps_none(
+    tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    def failing() -> Exception:  # the transaction stays open, as a failed COMMIT may leave it
+        return Unavailable("disk I/O error")
+
+    async def scenario() -> tuple[list[object], int]:
+        store = await _store(tmp_path)
+        monkeypatch.setattr(store, "_commit", failing)
+        outcomes = await asyncio.gather(
+            store.insert(_record(1), SPEC), store.insert(_record(2), SPEC), return_exceptions=True
+        )
+        monkeypatch.undo()
+        await store.insert(_record(3), SPEC)
+        stored = await store.count(ListQuery(TENANT))
+        await store.close()
+        return outcomes, stored
+
+    outcomes, stored = asyncio.run(scenario())
+    assert [type(outcome) for outcome in outcomes] == [Unavailable, Unavailable]
+    assert stored == 1
+
+
+def test_closing_waits_for_the_commit_in_flight(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
+    async def scenario() -> bool:
+        store = await _store(tmp_path)
+        release = _slow_disk(store, monkeypatch)
+        write = asyncio.create_task(store.insert(_record(1), SPEC))
+        await asyncio.sleep(0.05)
+        closing = asyncio.create_task(store.close())
+        await asyncio.sleep(0.05)
+        closed_early = closing.done()
+        release.set()
+        await asyncio.gather(write, closing)
+        return closed_early
+
+    assert asyncio.run(scenario()) is False
+    with sqlite3.connect(tmp_path / "group.db") as other:
+        assert other.execute("SELECT count(*) FROM customers").fetchone() == (1,)
+
+
+def test_a_search_that_applies_the_queue_runs_before_the_writes_of_its_batch(
+    tmp_path: Path,
+) -> None:
+    """It sees the records and the full-text index as they were committed, never a record a
+    write of its batch has changed beside an index that write has not reached yet."""
+
+    def match_and_name(conn: sa.Connection) -> tuple[int, str]:
+        phrase = fts.words_phrase(TENANT.key, "name", "ada")
+        query = "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH ?"
+        (matches,) = conn.exec_driver_sql(query, (phrase,)).one()
+        record = sql.get(conn, TENANT, "cus_1")
+        assert record is not None
+        return matches, record.fields["name"]
+
+    async def scenario() -> tuple[int, str]:
+        store = await _store(tmp_path)
+        await store.insert(_named(1, "Ada"), TEXT_SPEC)  # its document waits in the queue
+        renamed = lambda record: record.with_fields({"name": "Grace"})  # noqa: E731
+        _, seen = await asyncio.gather(
+            store.update(TENANT, "cus_1", renamed, TEXT_SPEC),
+            store._read_searchable(match_and_name),
+        )
+        await store.close()
+        return seen
+
+    assert asyncio.run(scenario()) == (1, "Ada")

@@ -1,8 +1,12 @@
 """The embedded default: one SQLite file in WAL mode (or ``:memory:`` for throw-away use).
 
-One connection per process serves every request. The operations are synchronous and finish
-in microseconds, so they run on the event loop itself: handing them to a thread pool would
-cost more than the query.
+Each process has two connections to a file: one writes, one reads, so reads never wait for a
+commit (WAL lets readers go on beside the writer). The statements are synchronous and finish
+in microseconds, so they run on the event loop itself: handing each to a thread would cost
+more than the query. The commit is the exception: its fsync waits on the disk for as long as
+dozens of statements take, so it runs on a thread of its own (``_commit``) while the loop
+answers reads and gathers the next batch of writes. A ``:memory:`` database has one connection
+(a second would open another database) and commits on the loop: it has no fsync to wait for.
 
 Several processes may share one file (``rolodex serve --workers N``, or several servers):
 writes take the database lock up front (``BEGIN IMMEDIATE``), so a read-modify-write never
@@ -31,6 +35,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 
@@ -58,6 +63,9 @@ from rolodex.store.text_index import HeldDocuments
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Write = tuple[Callable[[sa.Connection], Any], "asyncio.Future[Any]"]
+Batch = list[Write]
+Settled = list[tuple[Any, Exception | None]]
+"""Each write's value or failure, in its batch's order."""
 
 CHECKPOINT_PAGES = 10_000
 """How long the write-ahead log grows (in 4 KiB pages, about 40 MB) before a commit copies it
@@ -109,7 +117,15 @@ class SQLiteStore(Store):
         """``quiet_seconds``: see ``QUIET_SECONDS``; ``None`` leaves the queue to writes and
         searches alone."""
         self._engine = create_engine(url)
-        self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        self._conn = _connect(self._engine)
+        self._in_memory = self._engine.url.database in (None, "", ":memory:")
+        self._read_engine = self._engine if self._in_memory else create_engine(url)
+        self._reader = self._conn if self._in_memory else _connect(self._read_engine)
+        if not self._in_memory:
+            self._reader.exec_driver_sql("PRAGMA query_only=1")
+        self._committer = ThreadPoolExecutor(1, thread_name_prefix="rolodex-commit")
+        self._committing: asyncio.Future[Exception | None] | None = None
+        """The commit running on ``_committer``, if one is; the writer waits for it."""
         self._pending: list[Write] = []
         self._by_id_sql = sql.by_id_sql(self._engine.dialect)
         self._quiet_seconds = quiet_seconds
@@ -124,6 +140,12 @@ class SQLiteStore(Store):
     async def close(self) -> None:
         if self._quiet_check is not None:
             self._quiet_check.cancel()
+        while self._committing is not None:  # its end may start the next batch's commit
+            await asyncio.shield(self._committing)
+        self._committer.shutdown()
+        if not self._in_memory:
+            self._reader.close()
+            self._read_engine.dispose()
         self._conn.close()
         self._engine.dispose()
 
@@ -136,7 +158,7 @@ class SQLiteStore(Store):
         # The busiest read goes straight to the driver: the general path (``sql.get`` through
         # ``fastpath``) costs as much again as SQLite's lookup itself.
         try:
-            row = self._driver.execute(self._by_id_sql, (tenant.key, id)).fetchone()
+            row = self._read_driver.execute(self._by_id_sql, (tenant.key, id)).fetchone()
         except sqlite3.OperationalError as fault:
             raise _unavailable(fault) from fault
         return None if row is None else sql.record_of(tenant, row)
@@ -167,10 +189,10 @@ class SQLiteStore(Store):
         return self._read(lambda conn: sql.count(conn, query))
 
     async def search(self, query: SearchQuery) -> Page:
-        return self._read_searchable(lambda conn: search.search_page(conn, query))
+        return await self._read_searchable(lambda conn: search.search_page(conn, query))
 
     async def search_count(self, query: SearchQuery) -> int:
-        return self._read_searchable(lambda conn: search.search_count(conn, query))
+        return await self._read_searchable(lambda conn: search.search_count(conn, query))
 
     async def recall(self, tenant: Tenant, key: str, *, since_us: int) -> Remembered | None:
         return self._read(lambda conn: sql.recall(conn, tenant, key, since_us=since_us))
@@ -180,36 +202,43 @@ class SQLiteStore(Store):
 
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
         try:  # as ``_translated_faults``, without a generator on every read
-            return operation(self._conn)
+            return operation(self._reader)
         except _FAULTS as fault:
             raise _unavailable(fault) from fault
 
-    def _read_searchable(self, operation: Callable[[sa.Connection], T]) -> T:
+    async def _read_searchable(self, operation: Callable[[sa.Connection], T]) -> T:
         """A read of the search tables once the queued full-text changes are applied.
 
         The look at the queue and the read share a transaction, so a write another process
-        commits in between cannot show in the records and be missing from the index.
+        commits in between cannot show in the records and be missing from the index. Applying
+        the queue is a write: the read then runs first in the next group commit, before its
+        writes, so it sees what was committed before it, as a read outside the batch would.
         """
-        with _translated_faults():
-            with self._transaction("BEGIN"):
-                if not text_index.queued(self._conn):
-                    return operation(self._conn)
-            with self._transaction():
-                text_index.apply_queue(self._conn)
-                return operation(self._conn)
+        with _translated_faults(), self._transaction("BEGIN", self._reader):
+            if not text_index.queued(self._reader):
+                return operation(self._reader)
 
-    async def _write(self, operation: Callable[[sa.Connection], T]) -> T:
-        """Queue ``operation`` for the next group commit; return once it is durable."""
+        def apply_then_read(conn: sa.Connection) -> T:
+            text_index.apply_queue(conn)
+            return operation(conn)
+
+        return await self._write(apply_then_read, first=True)
+
+    async def _write(self, operation: Callable[[sa.Connection], T], *, first: bool = False) -> T:
+        """Queue ``operation`` for the next group commit (``first``: ahead of the writes
+        queued so far); return once it is durable."""
         loop = asyncio.get_running_loop()
         outcome: asyncio.Future[T] = loop.create_future()
-        self._pending.append((operation, outcome))
-        if len(self._pending) == 1:
+        self._pending.insert(0 if first else len(self._pending), (operation, outcome))
+        if len(self._pending) == 1 and self._committing is None:
             # Commit a turn of the loop later than the first write could: the requests read in
             # the meantime join the batch (under load, half as many again share each fsync).
             loop.call_soon(loop.call_soon, self._commit_pending)
         return await outcome
 
     def _commit_pending(self) -> None:
+        if self._committing is not None:  # its end starts this batch (``_committed``)
+            return
         try:
             locked = self._lock_without_waiting()
         except Exception as lost:  # every write of the batch is answered, whatever the fault
@@ -227,20 +256,53 @@ class SQLiteStore(Store):
         self._lock_wanted_since = None
         batch, self._pending = self._pending, []
         self._commits += 1
-        settled: list[tuple[Any, Exception | None]]
         try:
             with (
                 _translated_faults(),
-                self._transaction(begin=None),
+                self._rolled_back_on_fault(),
                 text_index.held_documents(self._conn) as held,
             ):
                 alone = len(batch) == 1
                 settled = [self._attempt(op, held, alone=alone) for op, _ in batch]
-            if held.queued:
-                self._apply_queue_when_quiet()
         except Exception as lost:
-            settled = [(None, lost)] * len(batch)
+            _settle(batch, [(None, lost)] * len(batch))
+            return
+        if self._in_memory:
+            self._committed(batch, settled, held.queued, self._commit())
+            return
+        commit = loop.run_in_executor(self._committer, self._commit)
+        self._committing = commit
+        commit.add_done_callback(
+            lambda _: self._committed(batch, settled, held.queued, commit.result())
+        )
+
+    def _commit(self) -> Exception | None:
+        """Commit the open transaction (on ``_committer``: see the module's docstring); the
+        fault, if it fails."""
+        try:
+            self._driver.execute("COMMIT")
+        except Exception as fault:  # answered to the batch's writes, on the loop
+            return _unavailable(fault) if isinstance(fault, _FAULTS) else fault
+        return None
+
+    def _committed(
+        self,
+        batch: Batch,
+        settled: Settled,
+        queued: int,
+        fault: Exception | None,
+    ) -> None:
+        """Answer the batch once its commit has ended, then commit the writes that came
+        meanwhile."""
+        self._committing = None
+        if fault is not None:
+            self._roll_back()
+            settled = [(None, fault)] * len(batch)
+        elif queued:
+            self._apply_queue_when_quiet()
         _settle(batch, settled)
+        if self._pending:
+            self._commit_pending()
 
     def _lock_without_waiting(self) -> bool:
         """Begin the batch's transaction if the write lock is free; ``False`` if another
@@ -272,7 +334,7 @@ class SQLiteStore(Store):
 
     def _apply_queue_if_quiet(self, commits: int) -> None:
         self._quiet_check = None
-        if self._pending or self._commits != commits:  # still writing: look again later
+        if self._pending or self._committing or self._commits != commits:  # still writing
             self._apply_queue_when_quiet()
             return
         try:
@@ -304,33 +366,61 @@ class SQLiteStore(Store):
 
     @property
     def _driver(self) -> sqlite3.Connection:
-        """The sqlite3 connection: a savepoint per write needs no SQLAlchemy round trip."""
-        return cast(sqlite3.Connection, self._conn.connection.driver_connection)
+        """The writer's sqlite3 connection: a savepoint per write needs no SQLAlchemy round
+        trip."""
+        return _driver_of(self._conn)
+
+    @property
+    def _read_driver(self) -> sqlite3.Connection:
+        return _driver_of(self._reader)
 
     @contextmanager
-    def _transaction(self, begin: str | None = "BEGIN IMMEDIATE") -> Iterator[None]:
-        """``begin``: the statement that opens it; ``None``: it is open already."""
+    def _transaction(
+        self, begin: str | None = "BEGIN IMMEDIATE", conn: sa.Connection | None = None
+    ) -> Iterator[None]:
+        """A transaction on ``conn`` (the writer by default); ``begin``: the statement that
+        opens it, ``None``: it is open already."""
+        conn = conn or self._conn
         # Through SQLAlchemy, so that it (and Alembic's migrations) see the transaction open.
         if begin is not None:
-            self._conn.exec_driver_sql(begin)
+            conn.exec_driver_sql(begin)
+        with self._rolled_back_on_fault(conn):
+            yield
+        conn.exec_driver_sql("COMMIT")
+
+    @contextmanager
+    def _rolled_back_on_fault(self, conn: sa.Connection | None = None) -> Iterator[None]:
         try:
             yield
         except BaseException:
-            if self._driver.in_transaction:  # SQLite ends it itself after some faults
-                self._conn.exec_driver_sql("ROLLBACK")
+            self._roll_back(conn or self._conn)
             raise
-        self._conn.exec_driver_sql("COMMIT")
+
+    def _roll_back(self, conn: sa.Connection | None = None) -> None:
+        conn = conn or self._conn
+        if _driver_of(conn).in_transaction:  # SQLite ends it itself after some faults
+            conn.exec_driver_sql("ROLLBACK")
 
 
 def create_engine(url: str) -> sa.Engine:
     """An engine on ``url`` whose connection is set up as the store's: the pragmas above, and
     the SQL functions that compiled searches call."""
-    engine = sa.create_engine(url, poolclass=StaticPool)
+    # The writer's commit runs on a thread of its own, never beside another use of it.
+    threads = {"check_same_thread": False}
+    engine = sa.create_engine(url, poolclass=StaticPool, connect_args=threads)
     event.listen(engine, "connect", _configure)
     return engine
 
 
-def _settle(batch: list[Write], settled: list[tuple[Any, Exception | None]]) -> None:
+def _connect(engine: sa.Engine) -> sa.Connection:
+    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _driver_of(conn: sa.Connection) -> sqlite3.Connection:
+    return cast(sqlite3.Connection, conn.connection.driver_connection)
+
+
+def _settle(batch: Batch, settled: Settled) -> None:
     """Answer each write of ``batch`` with its outcome in ``settled``."""
     for (_, outcome), (value, failure) in zip(batch, settled, strict=True):
         if outcome.done():  # the request was cancelled; its write stands or fell all the same
