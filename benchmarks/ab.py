@@ -31,10 +31,11 @@ import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
+import time  # noqa: E402
 import uuid  # noqa: E402
 from collections.abc import Iterator, Sequence  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
-from dataclasses import dataclass  # noqa: E402
+from dataclasses import dataclass, replace  # noqa: E402
 
 from benchmarks import load  # noqa: E402
 from benchmarks.bench import check_answers, read_ids  # noqa: E402
@@ -83,17 +84,19 @@ def report(pairs: Sequence[Pair], command: str, base: str, connections: int) -> 
         f"Command: `{command}` (base: `{base}`)",
         "",
         f"{connections} connections; the servers on CPU {SERVER_CPU}, wrk on CPU {CLIENT_CPU};"
-        " each share is of the ceiling measured right before its pair.",
+        " each share is of the ceiling measured right before its pair; busy: the share of its"
+        " run the build's server process spent on the CPU.",
         "",
-        "| operation | pair | ceiling req/s | this req/s | this % | base req/s | base % | "
-        "this / base |",
-        "|---|---|---|---|---|---|---|---|",
+        "| operation | pair | ceiling req/s | this req/s | this % | this busy | base req/s | "
+        "base % | base busy | this / base |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for pair in pairs:
         lines.append(
             f"| {pair.op} | {pair.number + 1} | {pair.ceiling.rps:,.0f} | "
-            f"{pair.this.rps:,.0f} | {_share(pair.this, pair.ceiling)} | "
-            f"{pair.base.rps:,.0f} | {_share(pair.base, pair.ceiling)} | {pair.ratio:.3f} |"
+            f"{pair.this.rps:,.0f} | {_share(pair.this, pair.ceiling)} | {_busy(pair.this)} | "
+            f"{pair.base.rps:,.0f} | {_share(pair.base, pair.ceiling)} | {_busy(pair.base)} | "
+            f"{pair.ratio:.3f} |"
         )
     lines += ["", "| operation | median this / base | pairs this build won |", "|---|---|---|"]
     for op in dict.fromkeys(pair.op for pair in pairs):
@@ -101,6 +104,10 @@ def report(pairs: Sequence[Pair], command: str, base: str, connections: int) -> 
         won = sum(ratio > 1 for ratio in ratios)
         lines.append(f"| {op} | {statistics.median(ratios):.3f} | {won} of {len(ratios)} |")
     return "\n".join(lines) + "\n"
+
+
+def _busy(measured: Measured) -> str:
+    return "-" if measured.server_busy is None else f"{100 * measured.server_busy:.0f}%"
 
 
 def _share(measured: Measured, ceiling: Measured) -> str:
@@ -171,11 +178,19 @@ def _compare(args: argparse.Namespace, builds: tuple[Build, Build], workdir: Pat
     ]
     launches.append(ceiling_launch(free_port(), 1, workdir / "ceiling.log"))
     pairs: list[Pair] = []
-    with running(launches, SERVER_CPU) as ports:
-        port = dict(zip([build.label for build in builds] + ["ceiling"], ports, strict=True))
+    with running(launches, SERVER_CPU) as started:
+        labels = [build.label for build in builds] + ["ceiling"]
+        server = dict(zip(labels, started, strict=True))
 
         def cell(label: str, op: str, connections: int) -> Cell:
-            return Cell(op, connections, (port[label],), api_key, ids.get(label))
+            return Cell(op, connections, (server[label].port,), api_key, ids.get(label))
+
+        def busy_run(label: str, op: str) -> Measured:
+            """A run of ``label``'s server, with the share of it that server was busy."""
+            cpu, start = server[label].cpu_seconds(), time.monotonic()
+            measured = run_wrk(cell(label, op, args.connections), args.duration, CLIENT_CPU)
+            busy = (server[label].cpu_seconds() - cpu) / (time.monotonic() - start)
+            return replace(measured, server_busy=busy)
 
         for op in args.ops:
             for build in builds:
@@ -186,10 +201,7 @@ def _compare(args: argparse.Namespace, builds: tuple[Build, Build], workdir: Pat
                     cell("ceiling", "ceiling", args.connections), args.duration, CLIENT_CPU
                 )
                 measured = {
-                    build.label: run_wrk(
-                        cell(build.label, op, args.connections), args.duration, CLIENT_CPU
-                    )
-                    for build in order(number, builds)
+                    build.label: busy_run(build.label, op) for build in order(number, builds)
                 }
                 pair = Pair(op, number, ceiling, measured["this"], measured["base"])
                 print(f"  {op} pair {number + 1}: this/base {pair.ratio:.3f}", file=sys.stderr)

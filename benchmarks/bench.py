@@ -116,7 +116,8 @@ class Bench:
                 for _ in range(processes)
             ]
             launches += self._ceilings(processes)
-            with running(launches, self.server_cpus(processes)) as ports:
+            with running(launches, self.server_cpus(processes)) as servers:
+                ports = [server.port for server in servers]
                 served, ceiling = tuple(ports[:processes]), tuple(ports[processes:])
                 setup = Setup("rolodex", made.backend, processes, count, served, ids_file)
                 for op in OPERATIONS:
@@ -132,12 +133,16 @@ class Bench:
         log = self._log(versus.PACKAGE)
         executable = versus.ensure_installed(log)
         launch: Launch = versus.launch(executable, free_port(), log, self.workdir)
-        with versus.pickle_set_aside(self.workdir), running([launch], self.server_cpus(1)) as ports:
+        with (
+            versus.pickle_set_aside(self.workdir),
+            running([launch], self.server_cpus(1)) as servers,
+        ):
+            port = servers[0].port
             _say(f"filling {count:,} customers into {versus.PACKAGE} over HTTP ...")
-            ids, seconds = versus.fill_over_http(ports[0], self.api_key, count)
+            ids, seconds = versus.fill_over_http(port, self.api_key, count)
             self.fill_seconds[(versus.PACKAGE, count)] = seconds
             ids_file = self._ids_file(ids, f"{versus.PACKAGE}-{count}")
-            self._measure(Setup(versus.PACKAGE, "memory", 1, count, tuple(ports), ids_file))
+            self._measure(Setup(versus.PACKAGE, "memory", 1, count, (port,), ids_file))
 
     def _measure(self, setup: Setup, ops: Sequence[str] = OPERATIONS) -> None:
         for op in ops:

@@ -48,6 +48,9 @@ class Measured:
     p50_ms: float
     p99_ms: float
     errors: int
+    server_busy: float | None = None
+    """The share of the run the server's process spent on a CPU, where it was measured: below
+    1, it waited (for the disk, say) with requests to answer."""
 
     @property
     def rps(self) -> float:

@@ -42,6 +42,21 @@ class Launch:
     """Where the ``rolodex`` package it runs lives, if not the one installed (``ab.py``)."""
 
 
+@dataclass(frozen=True)
+class Server:
+    """A launched server, answering on ``port``."""
+
+    port: int
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """The CPU time (user and system) its process has used so far, from Linux's ``/proc``:
+        a server that is never idle uses as many seconds as pass."""
+        after_name = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        user, system = int(after_name[11]), int(after_name[12])  # fields 14 and 15
+        return (user + system) / os.sysconf("SC_CLK_TCK")
+
+
 def rolodex_launch(
     database_url: str, port: int, workers: int, log: Path, source: Path | None = None
 ) -> Launch:
@@ -67,12 +82,12 @@ def ceiling_launch(port: int, workers: int, log: Path, work_us: float = 0.0) -> 
 
 
 @contextmanager
-def running(launches: Sequence[Launch], cpus: str | None) -> Iterator[list[int]]:
+def running(launches: Sequence[Launch], cpus: str | None) -> Iterator[list[Server]]:
     """Every launch started (and answering HTTP) inside the block, stopped after it."""
     with ExitStack() as stack:
-        for launch in launches:
-            stack.enter_context(_one(launch, cpus))
-        yield [launch.port for launch in launches]
+        processes = [stack.enter_context(_one(launch, cpus)) for launch in launches]
+        # ``taskset`` (the pinning) execs the server, so the pid it started with is the server's.
+        yield [Server(launch.port, p.pid) for launch, p in zip(launches, processes, strict=True)]
 
 
 @contextmanager

@@ -18,7 +18,7 @@ import uvicorn
 from rolodex.core.errors import Unavailable
 from rolodex.http.app import create_app
 from rolodex.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
-from rolodex.store import UnsupportedDatabaseError, open_store
+from rolodex.store import UnsupportedDatabaseError, in_memory, open_store
 from rolodex.store.base import Store
 
 _database = click.option(
@@ -76,13 +76,13 @@ def main() -> None:
 def serve(host: str, port: int, workers: int, log_level: str, database_url: str) -> None:
     """Serve every dialect over HTTP until SIGINT or SIGTERM."""
     settings = Settings(database_url, host, port, workers, log_level.lower())
-    in_memory = _in_memory(database_url)
-    if workers > 1 and in_memory:
+    memory = in_memory(database_url)
+    if workers > 1 and memory:
         raise click.ClickException(
             "an in-memory SQLite database lives inside one process; "
             "give --workers a database file or PostgreSQL"
         )
-    if not in_memory:
+    if not memory:
         # Here, so that a database that cannot be used stops the command with one line. An
         # in-memory one is the serving store's own: the app migrates it, since a store opened
         # and closed here would take its tables with it.
@@ -94,7 +94,7 @@ def serve(host: str, port: int, workers: int, log_level: str, database_url: str)
             "rolodex.http.asgi:build", factory=True, workers=workers, **server_options(settings)
         )
         return
-    app = create_app(settings, _open(settings.database_url), migrate=in_memory)
+    app = create_app(settings, _open(settings.database_url), migrate=memory)
     uvicorn.run(app, **server_options(settings))
 
 
@@ -167,10 +167,6 @@ async def _migrate_and_close(store: Store) -> None:
         await store.migrate()
     finally:
         await store.close()
-
-
-def _in_memory(url: str) -> bool:
-    return url.startswith("sqlite:") and (url.endswith(":memory:") or url.rstrip("/") == "sqlite:")
 
 
 def _shown(url: str) -> str:

@@ -60,7 +60,7 @@ class ByKey:
 Ref = ById | ByKey
 PatchPlan = Merge | Callable[[Record], Merge]
 """A patch, or a function that decides the patch from the record's current state."""
-Check = Callable[[Record, Document], None]
+Check = Callable[[Document], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,7 @@ class UpdateCustomer:
     receipt: Receipt | None = None
     """The answer to remember with the update (see :func:`receipt`)."""
     check: Check | None = None
-    """Refuses the update, by raising, given the record and the fields the patch leaves."""
+    """Refuses the update, by raising, given the fields the patch leaves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +130,7 @@ async def update_customer(ctx: Context, command: UpdateCustomer) -> Updated:
         plan = command.patch
         applied = patches.apply(record.fields, plan if isinstance(plan, Merge) else plan(record))
         if command.check is not None:
-            command.check(record, applied.fields)
+            command.check(applied.fields)
         previous.update(applied.previous)
         return record.with_fields(applied.fields) if applied.changed else record
 

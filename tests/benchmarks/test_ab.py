@@ -15,8 +15,10 @@ from benchmarks.processes import ROOT, python_path
 THIS, BASE = Build("this", Path("/this/src")), Build("base", Path("/base/src"))
 
 
-def _rate(rps: float) -> Measured:
-    return Measured(requests=round(rps * 4), seconds=4.0, p50_ms=1.0, p99_ms=2.0, errors=0)
+def _rate(rps: float, busy: float | None = None) -> Measured:
+    return Measured(
+        requests=round(rps * 4), seconds=4.0, p50_ms=1.0, p99_ms=2.0, errors=0, server_busy=busy
+    )
 
 
 def test_the_builds_take_turns_going_first() -> None:
@@ -28,13 +30,14 @@ def test_the_builds_take_turns_going_first() -> None:
 def test_the_report_gives_each_pair_and_the_median_ratio_per_operation() -> None:
     ceiling = _rate(40_000)
     pairs = [
-        Pair("retrieve", 0, ceiling, this=_rate(20_000), base=_rate(16_000)),
+        Pair("retrieve", 0, ceiling, this=_rate(20_000, 0.98), base=_rate(16_000, 0.9)),
         Pair("retrieve", 1, ceiling, this=_rate(18_000), base=_rate(20_000)),
         Pair("retrieve", 2, ceiling, this=_rate(21_000), base=_rate(20_000)),
         Pair("update", 0, ceiling, this=_rate(4_000), base=_rate(4_000)),
     ]
     text = report(pairs, "ab.py --base HEAD~1", "HEAD~1", 32)
-    assert "| retrieve | 1 | 40,000 | 20,000 | 50.0% | 16,000 | 40.0% | 1.250 |" in text
+    assert "| retrieve | 1 | 40,000 | 20,000 | 50.0% | 98% | 16,000 | 40.0% | 90% | 1.250 |" in text
+    assert "| retrieve | 2 | 40,000 | 18,000 | 45.0% | - | 20,000 | 50.0% | - | 0.900 |" in text
     assert "| retrieve | 1.050 | 2 of 3 |" in text  # ratios 1.25, 0.9, 1.05
     assert "| update | 1.000 | 0 of 1 |" in text
 

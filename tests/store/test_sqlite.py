@@ -63,3 +63,18 @@ def test_a_mapped_reader_sees_what_another_connection_wrote_and_checkpointed(
         return names
 
     assert asyncio.run(scenario()) == ["Before", "First", "Second"]
+
+
+def test_an_in_memory_database_named_by_a_uri_keeps_one_connection() -> None:
+    """A second connection would open a second, empty database: reads would miss every write."""
+
+    async def scenario() -> bool:
+        store = SQLiteStore("sqlite:///file:rolodex-test?mode=memory&uri=true")
+        await store.migrate()
+        fields = {"name": "Ada", "email": "ada@example.com"}
+        await store.insert(Record(TENANT, "cus_1", created_us=1, fields=fields), SPEC)
+        found = await store.get(TENANT, "cus_1") is not None
+        await store.close()
+        return found
+
+    assert asyncio.run(scenario())

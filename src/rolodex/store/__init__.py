@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from rolodex.store.base import Store
 
 
 class UnsupportedDatabaseError(ValueError):
     """The URL names no database Rolodex can use, or its driver is not installed."""
+
+
+def in_memory(url: str) -> bool:
+    """Whether ``url`` names an in-memory SQLite database: one that lives inside one
+    connection of one process, so neither a second process nor a second connection sees it."""
+    if not url.startswith("sqlite:"):
+        return False
+    try:
+        parsed = sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError):
+        return False
+    database = parsed.database or ""
+    return database in ("", ":memory:") or parsed.query.get("mode") == "memory"
 
 
 def open_store(url: str) -> Store:

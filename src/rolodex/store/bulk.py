@@ -67,10 +67,8 @@ def _insert_documents(conn: sa.Connection, texts: list[tuple[Record, dict[str, s
     rows: list[dict[str, Any]] = []
     documents: list[text_index.DocumentChange] = []
     for base, (r, fields) in zip(bases, texts, strict=True):
-        if len(fields) > 1 << fts.FIELD_BITS:
-            raise OverflowError(f"more than {1 << fts.FIELD_BITS} text fields in one record")
         for slot, field in enumerate(sorted(fields)):
-            key = base + slot
+            key = fts.field_key(base, slot)
             row = {"tenant": r.tenant.key, "customer_id": r.id, "created_us": r.created_us}
             rows.append({"key": key, "field": field, **row})
             documents.append((key, None, text_index.source(r.tenant.key, field, fields[field])))
@@ -90,16 +88,11 @@ def _next_bases(conn: sa.Connection, created: list[int]) -> list[int]:
         .where(key.between(min(buckets) << fts.KEY_BITS, (max(buckets) + 1) << fts.KEY_BITS))
         .group_by(key.op(">>")(fts.KEY_BITS))
     ).all()
-    step = 1 << fts.FIELD_BITS
-    last = {bucket: fts.record_base(top) for bucket, top in taken}
+    last = {bucket: top for bucket, top in taken}
     bases = []
-    for bucket in buckets:
-        base = last.get(bucket, (bucket << fts.KEY_BITS) - step) + step
-        if base >> fts.KEY_BITS != bucket:
-            raise OverflowError(
-                f"more than {1 << fts.RECORD_BITS} searchable records created in one millisecond"
-            )
-        last[bucket] = base
+    for created_us in created:
+        bucket = fts.bucket(created_us)
+        base = last[bucket] = fts.base_after(created_us, last.get(bucket))
         bases.append(base)
     return bases
 

@@ -40,7 +40,7 @@ from rolodex.core import text
 KEY_BITS = 20
 """The bits of a key below its creation millisecond: the record's and the field's."""
 FIELD_BITS = 3
-"""Room for eight text fields per record."""
+FIELDS_PER_RECORD = 1 << FIELD_BITS
 RECORD_BITS = KEY_BITS - FIELD_BITS
 """Room for 131,072 records created in one millisecond."""
 _MAX_BUCKET = (1 << (63 - KEY_BITS)) - 2
@@ -66,6 +66,24 @@ def key_above(created_us: int) -> int:
 def record_base(key: int) -> int:
     """The key of the record's first slot: what its text fields' keys share."""
     return key >> FIELD_BITS << FIELD_BITS
+
+
+def base_after(created_us: int, newest: int | None) -> int:
+    """The first key of a record created at ``created_us``, after the newest key its
+    millisecond holds (``None``: it holds none)."""
+    base = first_key(created_us) if newest is None else record_base(newest) + FIELDS_PER_RECORD
+    if base >> KEY_BITS != bucket(created_us):
+        raise OverflowError(
+            f"more than {1 << RECORD_BITS} searchable records created in one millisecond"
+        )
+    return base
+
+
+def field_key(base: int, slot: int) -> int:
+    """The key of a record's text field in ``slot``, the record's keys starting at ``base``."""
+    if slot >= FIELDS_PER_RECORD:
+        raise OverflowError(f"more than {FIELDS_PER_RECORD} text fields in one record")
+    return base + slot
 
 
 def field_document(tenant: str, field: str, value: str) -> str:

@@ -46,7 +46,7 @@ from sqlalchemy.pool import StaticPool
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import search, sql, text_index
+from rolodex.store import in_memory, search, sql, text_index
 from rolodex.store.base import (
     Change,
     ListQuery,
@@ -118,7 +118,7 @@ class SQLiteStore(Store):
         searches alone."""
         self._engine = create_engine(url)
         self._conn = _connect(self._engine)
-        self._in_memory = self._engine.url.database in (None, "", ":memory:")
+        self._in_memory = in_memory(url)
         self._read_engine = self._engine if self._in_memory else create_engine(url)
         self._reader = self._conn if self._in_memory else _connect(self._read_engine)
         if not self._in_memory:
@@ -237,23 +237,9 @@ class SQLiteStore(Store):
         return await outcome
 
     def _commit_pending(self) -> None:
-        if self._committing is not None:  # its end starts this batch (``_committed``)
+        # A commit in flight starts this batch when it ends (``_committed``).
+        if self._committing is not None or not self._took_lock():
             return
-        try:
-            locked = self._lock_without_waiting()
-        except Exception as lost:  # every write of the batch is answered, whatever the fault
-            self._fail_pending(lost)
-            return
-        loop = asyncio.get_running_loop()
-        if not locked:
-            if self._lock_wanted_since is None:
-                self._lock_wanted_since = loop.time()
-            if loop.time() - self._lock_wanted_since < LOCK_WAIT_SECONDS:
-                loop.call_later(_LOCK_RETRY_SECONDS, self._commit_pending)
-            else:
-                self._fail_pending(_unavailable(sqlite3.OperationalError("database is locked")))
-            return
-        self._lock_wanted_since = None
         batch, self._pending = self._pending, []
         self._commits += 1
         try:
@@ -270,7 +256,7 @@ class SQLiteStore(Store):
         if self._in_memory:
             self._committed(batch, settled, held.queued, self._commit())
             return
-        commit = loop.run_in_executor(self._committer, self._commit)
+        commit = asyncio.get_running_loop().run_in_executor(self._committer, self._commit)
         self._committing = commit
         commit.add_done_callback(
             lambda _: self._committed(batch, settled, held.queued, commit.result())
@@ -303,6 +289,27 @@ class SQLiteStore(Store):
         _settle(batch, settled)
         if self._pending:
             self._commit_pending()
+
+    def _took_lock(self) -> bool:
+        """Whether the pending batch's transaction has begun. If another process holds the
+        write lock, the batch tries again shortly, or, once it has waited too long, fails;
+        so does it on any other fault."""
+        try:
+            locked = self._lock_without_waiting()
+        except Exception as lost:  # every write of the batch is answered, whatever the fault
+            self._fail_pending(lost)
+            return False
+        if locked:
+            self._lock_wanted_since = None
+            return True
+        loop = asyncio.get_running_loop()
+        if self._lock_wanted_since is None:
+            self._lock_wanted_since = loop.time()
+        if loop.time() - self._lock_wanted_since < LOCK_WAIT_SECONDS:
+            loop.call_later(_LOCK_RETRY_SECONDS, self._commit_pending)
+        else:
+            self._fail_pending(_unavailable(sqlite3.OperationalError("database is locked")))
+        return False
 
     def _lock_without_waiting(self) -> bool:
         """Begin the batch's transaction if the write lock is free; ``False`` if another

@@ -11,6 +11,7 @@ Full-text documents change through a queue, applied to the index many changes at
 
 from __future__ import annotations
 
+import itertools
 import logging
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -182,19 +183,12 @@ def _new_key(conn: sa.Connection, record: Record, field: str, taken: list[int]) 
     slot of the next record of its creation millisecond."""
     if taken:
         base = fts.record_base(taken[0])
-        free = sorted(set(range(base, base + (1 << fts.FIELD_BITS))) - set(taken))
-        if not free:
-            raise OverflowError(f"more than {1 << fts.FIELD_BITS} text fields in one record")
-        key = free[0]
+        used = {key - base for key in taken}
+        key = fts.field_key(base, next(s for s in itertools.count() if s not in used))
     else:
-        first = fts.first_key(record.created_us)
-        last = first + (1 << fts.KEY_BITS) - 1
-        newest = fastpath.scalar(conn, _last_key_between, {"first": first, "last": last})
-        key = first if newest is None else fts.record_base(newest) + (1 << fts.FIELD_BITS)
-        if key > last:
-            raise OverflowError(
-                f"more than {1 << fts.RECORD_BITS} searchable records created in one millisecond"
-            )
+        first, above = fts.first_key(record.created_us), fts.key_above(record.created_us)
+        newest = fastpath.scalar(conn, _last_key_between, {"first": first, "last": above - 1})
+        key = fts.base_after(record.created_us, newest)
     row = {
         "key": key,
         "tenant": record.tenant.key,

@@ -14,7 +14,7 @@ from typing import Any
 
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge, merge
-from rolodex.core.records import Document, Record
+from rolodex.core.records import Document
 from rolodex.dialects.stripe import expand as _expand
 from rolodex.dialects.stripe import render as _render
 from rolodex.dialects.stripe.params import ADDRESS_KEYS
@@ -78,7 +78,7 @@ def patch_of(params: Mapping[str, Any]) -> Merge:
     return merge(entries)
 
 
-def update_check(params: Mapping[str, Any], *, live: bool) -> Callable[[Record, Document], None]:
+def update_check(params: Mapping[str, Any], *, live: bool) -> Callable[[Document], None]:
     """What refuses an update, decided once the customer is known to exist and the patch is
     applied (``service.UpdateCustomer.check``).
 
@@ -87,7 +87,7 @@ def update_check(params: Mapping[str, Any], *, live: bool) -> Callable[[Record, 
     customer as the update leaves it.
     """
 
-    def check(_record: Record, fields: Document) -> None:
+    def check(fields: Document) -> None:
         reject_references(params, live=live)
         check_metadata_size(len(fields.get("metadata", {})))
         validate_location(params, fields)

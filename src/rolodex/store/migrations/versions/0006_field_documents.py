@@ -7,7 +7,8 @@ names the field each key holds. ``customer_text`` served SQLite only to check wo
 substrings on records found otherwise, which the record's document answers as well
 (``store.compile``), and to find the records holding a text field, which the key table's
 new order index answers. Together, an update of a name at 1,000 customers cost about a
-third less server time over HTTP (``benchmarks/run.py``; see the README).
+sixth less in process (134 -> 110 µs, ``benchmarks/inprocess.py --op update``; see the
+README).
 
 Every document is rebuilt from the records, so the queue of changes not yet applied is
 emptied: the rebuilt index holds them.
@@ -113,15 +114,13 @@ def downgrade() -> None:
                 for tenant, id, field, created, value, _ in fields
             ],
         )
-        records = batch
         bind.exec_driver_sql(
             "INSERT INTO customer_fts_rows_rebuilt (key, tenant, customer_id, created_us) "
             "VALUES (?, ?, ?, ?)",
-            [(base, f[0][0], f[0][1], f[0][3]) for base, f in records],
+            [(base, f[0][0], f[0][1], f[0][3]) for base, f in batch],
         )
         documents = [
-            (base, fts.record_document(f[0][0], {row[2]: row[4] for row in f}))
-            for base, f in records
+            (base, fts.record_document(f[0][0], {row[2]: row[4] for row in f})) for base, f in batch
         ]
         bind.exec_driver_sql(_INSERT_DOCUMENT, documents)
     bind.exec_driver_sql("DELETE FROM customer_fts_queue")

@@ -1,0 +1,36 @@
+"""Full-text keys: a record's fields share its slots, its millisecond numbers its records."""
+
+from __future__ import annotations
+
+import pytest
+
+from rolodex.store import fts
+
+CREATED = 5_000_000_123
+
+
+def test_the_first_record_of_a_millisecond_takes_its_first_key() -> None:
+    assert fts.base_after(CREATED, None) == fts.first_key(CREATED)
+
+
+def test_a_record_comes_after_every_slot_of_the_newest_one() -> None:
+    newest_base = fts.first_key(CREATED) + 2 * fts.FIELDS_PER_RECORD
+    for slot in range(fts.FIELDS_PER_RECORD):
+        base = fts.base_after(CREATED, newest_base + slot)
+        assert base == newest_base + fts.FIELDS_PER_RECORD
+        assert fts.record_base(base) == base
+
+
+def test_a_millisecond_holds_as_many_records_as_its_keys_have_room_for() -> None:
+    last_base = fts.key_above(CREATED) - fts.FIELDS_PER_RECORD
+    assert fts.base_after(CREATED, last_base - 1) == last_base
+    with pytest.raises(OverflowError, match="records created in one millisecond"):
+        fts.base_after(CREATED, last_base)
+
+
+def test_a_record_has_a_slot_per_text_field_and_no_more() -> None:
+    base = fts.first_key(CREATED)
+    keys = [fts.field_key(base, slot) for slot in range(fts.FIELDS_PER_RECORD)]
+    assert {fts.record_base(key) for key in keys} == {base}
+    with pytest.raises(OverflowError, match="text fields in one record"):
+        fts.field_key(base, fts.FIELDS_PER_RECORD)
