@@ -1,10 +1,14 @@
-"""The SQLite adapter's connection: reads through a memory map that stays coherent with the
-writes of every other connection to the same file."""
+"""The SQLite adapter's connections: reads through a memory map that stays coherent with the
+writes of every other connection to the same file, in one snapshot per turn of the loop."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import threading
 from pathlib import Path
+
+from pytest import MonkeyPatch
 
 from rolodex.core.index import IndexSpec
 from rolodex.core.records import Record, Tenant
@@ -78,3 +82,76 @@ def test_an_in_memory_database_named_by_a_uri_keeps_one_connection() -> None:
         return found
 
     assert asyncio.run(scenario())
+
+
+def _rename_elsewhere(path: Path, name: str) -> None:
+    """Rename ``cus_1`` through a connection of another process's kind, committed at once."""
+    other = sqlite3.connect(path)
+    try:
+        other.execute("UPDATE customers SET doc = json_set(doc, '$.name', ?)", (name,))
+        other.commit()
+    finally:
+        other.close()
+
+
+def test_the_reads_of_one_turn_share_a_snapshot_that_the_next_turn_leaves(
+    tmp_path: Path,
+) -> None:
+    """Another connection's commit shows from the next turn of the event loop on, not
+    between two reads of one turn (which then cost SQLite no locking of their own)."""
+    path = tmp_path / "turns.db"
+
+    async def scenario() -> list[str]:
+        store = await _store(path)
+        fields = {"name": "Ada", "email": "ada@example.com"}
+        await store.insert(Record(TENANT, "cus_1", created_us=1, fields=fields), SPEC)
+        await asyncio.sleep(0)
+        names = []
+        for rename in ("Grace", "Edsger", None):
+            found = await store.get(TENANT, "cus_1")  # returns within the turn
+            assert found is not None
+            names.append(found.fields["name"])
+            if rename is not None:
+                _rename_elsewhere(path, rename)
+        await asyncio.sleep(0)
+        after = await store.get(TENANT, "cus_1")
+        assert after is not None
+        names.append(after.fields["name"])
+        await store.close()
+        return names
+
+    assert asyncio.run(scenario()) == ["Ada", "Ada", "Ada", "Edsger"]
+
+
+def test_a_read_while_a_commit_is_in_flight_keeps_no_snapshot(
+    tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    """The commit may start the write-ahead log afresh, which SQLite does only if no reader
+    holds an older snapshot: reads meanwhile are transactions of their own."""
+
+    async def scenario() -> list[bool]:
+        store = await _store(tmp_path / "inflight.db")
+        fields = {"name": "Ada", "email": "ada@example.com"}
+        await store.insert(Record(TENANT, "cus_1", created_us=1, fields=fields), SPEC)
+        await asyncio.sleep(0)
+        release = threading.Event()
+        commit = store._commit
+
+        def held() -> Exception | None:
+            release.wait(timeout=10)
+            return commit()
+
+        monkeypatch.setattr(store, "_commit", held)
+        before = await store.get(TENANT, "cus_1") is not None
+        held_before = store._read_driver.in_transaction  # this turn's snapshot
+        renaming = asyncio.create_task(store.update(TENANT, "cus_1", _renamed("Grace"), SPEC))
+        await asyncio.sleep(0.05)  # the rename's commit is in flight
+        during = await store.get(TENANT, "cus_1")
+        held_during = store._read_driver.in_transaction
+        release.set()
+        await renaming
+        await store.close()
+        assert during is not None
+        return [before, held_before, during.fields["name"] == "Ada", held_during]
+
+    assert asyncio.run(scenario()) == [True, True, True, False]

@@ -123,6 +123,11 @@ class SQLiteStore(Store):
         self._reader = self._conn if self._in_memory else _connect(self._read_engine)
         if not self._in_memory:
             self._reader.exec_driver_sql("PRAGMA query_only=1")
+        # The sqlite3 connections under both, for the statements that need no SQLAlchemy
+        # round trip (a savepoint per write, the busiest read); looked up once, as each
+        # lookup goes through two of SQLAlchemy's proxies.
+        self._driver = _driver_of(self._conn)
+        self._read_driver = _driver_of(self._reader)
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="rolodex-commit")
         self._committing: asyncio.Future[Exception | None] | None = None
         """The commit running on ``_committer``, if one is; the writer waits for it."""
@@ -133,6 +138,8 @@ class SQLiteStore(Store):
         self._lock_wanted_since: float | None = None
         """When the pending batch first found another process holding the write lock."""
         self._quiet_check: asyncio.TimerHandle | None = None
+        self._snapshot_open = False
+        """Whether the reader holds this turn's read transaction (``_snapshot``)."""
 
     async def migrate(self) -> None:
         await self._write(upgrade)
@@ -143,6 +150,7 @@ class SQLiteStore(Store):
         while self._committing is not None:  # its end may start the next batch's commit
             await asyncio.shield(self._committing)
         self._committer.shutdown()
+        self._end_snapshot()
         if not self._in_memory:
             self._reader.close()
             self._read_engine.dispose()
@@ -158,6 +166,7 @@ class SQLiteStore(Store):
         # The busiest read goes straight to the driver: the general path (``sql.get`` through
         # ``fastpath``) costs as much again as SQLite's lookup itself.
         try:
+            self._snapshot()
             row = self._read_driver.execute(self._by_id_sql, (tenant.key, id)).fetchone()
         except sqlite3.OperationalError as fault:
             raise _unavailable(fault) from fault
@@ -202,6 +211,7 @@ class SQLiteStore(Store):
 
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
         try:  # as ``_translated_faults``, without a generator on every read
+            self._snapshot()
             return operation(self._reader)
         except _FAULTS as fault:
             raise _unavailable(fault) from fault
@@ -209,12 +219,14 @@ class SQLiteStore(Store):
     async def _read_searchable(self, operation: Callable[[sa.Connection], T]) -> T:
         """A read of the search tables once the queued full-text changes are applied.
 
-        The look at the queue and the read share a transaction, so a write another process
-        commits in between cannot show in the records and be missing from the index. Applying
-        the queue is a write: the read then runs first in the next group commit, before its
-        writes, so it sees what was committed before it, as a read outside the batch would.
+        The look at the queue and the read share a transaction (the turn's snapshot), so a
+        write another process commits in between cannot show in the records and be missing
+        from the index. Applying the queue is a write: the read then runs first in the next
+        group commit, before its writes, so it sees what was committed before it, as a read
+        outside the batch would.
         """
-        with _translated_faults(), self._transaction("BEGIN", self._reader):
+        with _translated_faults():
+            self._snapshot()
             if not text_index.queued(self._reader):
                 return operation(self._reader)
 
@@ -256,6 +268,7 @@ class SQLiteStore(Store):
         if self._in_memory:
             self._committed(batch, settled, held.queued, self._commit())
             return
+        self._end_snapshot()  # see ``_snapshot``: none is held while the log may restart
         commit = asyncio.get_running_loop().run_in_executor(self._committer, self._commit)
         self._committing = commit
         commit.add_done_callback(
@@ -281,6 +294,7 @@ class SQLiteStore(Store):
         """Answer the batch once its commit has ended, then commit the writes that came
         meanwhile."""
         self._committing = None
+        self._end_snapshot()  # the batch's writers, once answered, read what they wrote
         if fault is not None:
             self._roll_back()
             settled = [(None, fault)] * len(batch)
@@ -289,6 +303,42 @@ class SQLiteStore(Store):
         _settle(batch, settled)
         if self._pending:
             self._commit_pending()
+
+    def _snapshot(self) -> None:
+        """Begin the reader's transaction for this turn of the event loop, unless it has one.
+
+        Why: each read transaction costs SQLite three system calls (locking and unlocking
+        the file, and a ``stat`` to see that it was not replaced), as much again as finding
+        a customer by id; the reads of one turn share one transaction instead. They see
+        nothing stale for it: a request read in a later turn than another process's commit
+        that it follows finds the transaction ended (the end is queued when it begins, ahead
+        of anything read from the network later), and this store's own commit ends it before
+        its writers are answered (``_committed``). ``:memory:`` reads on the writer's
+        connection, whose transactions are the batches', and has no file to lock.
+
+        While a commit is in flight, each read is a transaction of its own, as before: the
+        commit may start the log afresh, which SQLite does only when no reader holds an
+        older snapshot; with one held for whole turns the log missed its restarts and grew
+        to twice its checkpoint length under a mix of updates and retrieves.
+        """
+        if self._snapshot_open or self._in_memory or self._committing is not None:
+            return
+        self._read_driver.execute("BEGIN")
+        self._snapshot_open = True
+        asyncio.get_running_loop().call_soon(self._end_snapshot)
+
+    def _end_snapshot(self) -> None:
+        if not self._snapshot_open:
+            return
+        self._snapshot_open = False
+        reader = self._read_driver
+        try:
+            if reader.in_transaction:  # SQLite ends it itself after some faults
+                reader.execute("COMMIT")
+        except sqlite3.Error as fault:  # nothing was written: the next read begins afresh
+            log.warning("the reader's transaction did not end cleanly: %s", fault)
+            if reader.in_transaction:
+                reader.execute("ROLLBACK")
 
     def _took_lock(self) -> bool:
         """Whether the pending batch's transaction has begun. If another process holds the
@@ -370,16 +420,6 @@ class SQLiteStore(Store):
             return None, _unavailable(failure) if isinstance(failure, _FAULTS) else failure
         self._driver.execute("RELEASE write")
         return value, None
-
-    @property
-    def _driver(self) -> sqlite3.Connection:
-        """The writer's sqlite3 connection: a savepoint per write needs no SQLAlchemy round
-        trip."""
-        return _driver_of(self._conn)
-
-    @property
-    def _read_driver(self) -> sqlite3.Connection:
-        return _driver_of(self._reader)
 
     @contextmanager
     def _transaction(
