@@ -17,6 +17,7 @@ import uvicorn
 
 from rolodex.core.errors import Unavailable
 from rolodex.http.app import create_app
+from rolodex.http.asgi import SUPERVISOR_PID
 from rolodex.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
 from rolodex.store import UnsupportedDatabaseError, in_memory, open_store
 from rolodex.store.base import Store
@@ -90,6 +91,7 @@ def serve(host: str, port: int, workers: int, log_level: str, database_url: str)
     _announce(host, port, database_url)
     if workers > 1:
         os.environ.update(settings.as_environment())
+        os.environ[SUPERVISOR_PID] = str(os.getpid())
         uvicorn.run(
             "rolodex.http.asgi:build", factory=True, workers=workers, **server_options(settings)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -92,3 +93,19 @@ def test_workers_share_one_database(workers: Server, stripe_key: str) -> None:
     created = all_at_once([lambda c=c: c.v1.customers.create().id for c in clients[:6]])
     listed = {c.id for c in clients[0].v1.customers.list({"limit": 100}).data}
     assert listed == {customer, *created}
+
+
+def test_workers_stop_once_the_process_that_started_them_is_killed(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A ``rolodex serve --workers 2`` killed outright leaves no worker serving its port."""
+    server = Server(database_url, tmp_path / "killed.log", workers=2).start()
+    try:
+        assert server.answers()
+        server.kill()
+        deadline = time.monotonic() + 20
+        while server.answers() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not server.answers(), server.log()
+    finally:
+        server.stop()

@@ -59,6 +59,21 @@ class Server:
             process.kill()
             return process.wait()
 
+    def kill(self) -> None:
+        """Kill the server outright (``kill -9``), as a test runner's hard timeout would."""
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait()
+
+    def answers(self) -> bool:
+        """Whether anything accepts connections on the server's port."""
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
     def restart(self) -> None:
         self.stop()
         self.start()

@@ -1,7 +1,8 @@
 """The embedded default: one SQLite file in WAL mode (or ``:memory:`` for throw-away use).
 
 Each process has two connections to a file: one writes, one reads, so reads never wait for a
-commit (WAL lets readers go on beside the writer). The statements are synchronous and finish
+commit (WAL lets readers go on beside the writer); the reads of one turn of the event loop
+share one read transaction (``_snapshot``). The statements are synchronous and finish
 in microseconds, so they run on the event loop itself: handing each to a thread would cost
 more than the query. The commit is the exception: its fsync waits on the disk for as long as
 dozens of statements take, so it runs on a thread of its own (``_commit``) while the loop
