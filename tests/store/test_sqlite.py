@@ -8,12 +8,13 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import sqlalchemy as sa
 from pytest import MonkeyPatch
 
 from rolodex.core.index import IndexSpec
 from rolodex.core.records import Record, Tenant
 from rolodex.store.base import Change
-from rolodex.store.sqlite import SQLiteStore
+from rolodex.store.sqlite import SQLiteStore, _driver_of
 
 TENANT = Tenant("stripe", "acct", "test")
 SPEC = IndexSpec(terms=("email",), texts=("name",))
@@ -123,6 +124,19 @@ def test_the_reads_of_one_turn_share_a_snapshot_that_the_next_turn_leaves(
     assert asyncio.run(scenario()) == ["Ada", "Ada", "Ada", "Edsger"]
 
 
+def _held_commits(store: SQLiteStore, monkeypatch: MonkeyPatch) -> threading.Event:
+    """Hold each of ``store``'s commits on its thread until the returned event is set."""
+    release = threading.Event()
+    commit = store._commit
+
+    def held() -> Exception | None:
+        release.wait(timeout=10)
+        return commit()
+
+    monkeypatch.setattr(store, "_commit", held)
+    return release
+
+
 def test_a_read_while_a_commit_is_in_flight_keeps_no_snapshot(
     tmp_path: Path, monkeypatch: MonkeyPatch
 ) -> None:
@@ -134,14 +148,7 @@ def test_a_read_while_a_commit_is_in_flight_keeps_no_snapshot(
         fields = {"name": "Ada", "email": "ada@example.com"}
         await store.insert(Record(TENANT, "cus_1", created_us=1, fields=fields), SPEC)
         await asyncio.sleep(0)
-        release = threading.Event()
-        commit = store._commit
-
-        def held() -> Exception | None:
-            release.wait(timeout=10)
-            return commit()
-
-        monkeypatch.setattr(store, "_commit", held)
+        release = _held_commits(store, monkeypatch)
         before = await store.get(TENANT, "cus_1") is not None
         held_before = store._read_driver.in_transaction  # this turn's snapshot
         renaming = asyncio.create_task(store.update(TENANT, "cus_1", _renamed("Grace"), SPEC))
@@ -155,3 +162,29 @@ def test_a_read_while_a_commit_is_in_flight_keeps_no_snapshot(
         return [before, held_before, during.fields["name"] == "Ada", held_during]
 
     assert asyncio.run(scenario()) == [True, True, True, False]
+
+
+def test_a_search_while_a_commit_is_in_flight_still_reads_in_one_transaction(
+    tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    """Its look at the full-text queue and its read must see one state of the file."""
+
+    def in_one_transaction(conn: sa.Connection) -> bool:
+        return _driver_of(conn).in_transaction
+
+    async def scenario() -> list[bool]:
+        store = await _store(tmp_path / "search.db")
+        fields = {"name": "Ada", "email": "ada@example.com"}
+        await store.insert(Record(TENANT, "cus_1", created_us=1, fields=fields), SPEC)
+        await store._read_searchable(in_one_transaction)  # applies the queue: a write
+        release = _held_commits(store, monkeypatch)
+        renaming = asyncio.create_task(store.update(TENANT, "cus_1", _renamed("Grace"), SPEC))
+        await asyncio.sleep(0.05)  # the rename's commit is in flight
+        during = await store._read_searchable(in_one_transaction)
+        after_it = store._read_driver.in_transaction
+        release.set()
+        await renaming
+        await store.close()
+        return [during, after_it]
+
+    assert asyncio.run(scenario()) == [True, False]

@@ -220,14 +220,12 @@ class SQLiteStore(Store):
     async def _read_searchable(self, operation: Callable[[sa.Connection], T]) -> T:
         """A read of the search tables once the queued full-text changes are applied.
 
-        The look at the queue and the read share a transaction (the turn's snapshot), so a
-        write another process commits in between cannot show in the records and be missing
-        from the index. Applying the queue is a write: the read then runs first in the next
-        group commit, before its writes, so it sees what was committed before it, as a read
-        outside the batch would.
+        The look at the queue and the read share a transaction, so a write another process
+        commits in between cannot show in the records and be missing from the index. Applying
+        the queue is a write: the read then runs first in the next group commit, before its
+        writes, so it sees what was committed before it, as a read outside the batch would.
         """
-        with _translated_faults():
-            self._snapshot()
+        with _translated_faults(), self._one_read():
             if not text_index.queued(self._reader):
                 return operation(self._reader)
 
@@ -317,7 +315,7 @@ class SQLiteStore(Store):
         its writers are answered (``_committed``). ``:memory:`` reads on the writer's
         connection, whose transactions are the batches', and has no file to lock.
 
-        While a commit is in flight, each read is a transaction of its own, as before: the
+        While a commit is in flight, each read is a transaction of its own (``_one_read``): the
         commit may start the log afresh, which SQLite does only when no reader holds an
         older snapshot; with one held for whole turns the log missed its restarts and grew
         to twice its checkpoint length under a mix of updates and retrieves.
@@ -327,6 +325,17 @@ class SQLiteStore(Store):
         self._read_driver.execute("BEGIN")
         self._snapshot_open = True
         asyncio.get_running_loop().call_soon(self._end_snapshot)
+
+    @contextmanager
+    def _one_read(self) -> Iterator[None]:
+        """The block's reads in one transaction: this turn's snapshot, or, when none may be
+        held (a commit in flight, ``:memory:``), a transaction of their own."""
+        self._snapshot()
+        if self._snapshot_open:
+            yield
+            return
+        with self._transaction("BEGIN", self._reader):
+            yield
 
     def _end_snapshot(self) -> None:
         if not self._snapshot_open:
