@@ -86,9 +86,11 @@ class Once:
         return Receipt(answer, made.since_us)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, as Answer below: every request builds one of each, and a frozen dataclass's
+# __init__ (a guarded setattr per field) cost about 1 µs more of a retrieve's 18 in process.
+@dataclass(slots=True)
 class Call:
-    """One authenticated, decoded request, as a handler sees it."""
+    """One authenticated, decoded request, as a handler sees it; handlers only read it."""
 
     tenant: Tenant
     params: dict[str, Any]
@@ -105,7 +107,7 @@ class Call:
 Handler = Callable[[Call], Awaitable[dict[str, Any]]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Answer:
     """A response about to be sent: Stripe's JSON body, its status and its own headers."""
 
