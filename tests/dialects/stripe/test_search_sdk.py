@@ -307,3 +307,32 @@ def test_search_is_not_a_customer_id(data: DataSet) -> None:
     with pytest.raises(stripe.InvalidRequestError) as refused:
         data.client.v1.customers.update("search", {"name": "x"})
     assert refused.value.http_status == 404
+
+
+@pytest.mark.parametrize("version", ["2017-08-15", "2020-08-26"])
+def test_search_is_refused_on_a_version_before_it(server: Server, version: str) -> None:
+    """As Stripe answers an account or request pinned to a version older than search."""
+    response = httpx.get(
+        f"{server.url}/v1/customers/search",
+        params={"query": "name:'x'"},
+        headers={"stripe-version": version},
+        auth=(random_key("sk_test_"), ""),
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["type"] == "invalid_request_error"
+    assert error["message"] == (
+        f"Search is not supported on api version {version}. Update your API version, or set "
+        "the API Version of this request to 2020-08-27 or greater."
+    )
+    assert "code" not in error and "param" not in error
+
+
+def test_search_is_served_from_the_version_that_brought_it(server: Server) -> None:
+    response = httpx.get(
+        f"{server.url}/v1/customers/search",
+        params={"query": "name:'x'"},
+        headers={"stripe-version": "2020-08-27"},
+        auth=(random_key("sk_test_"), ""),
+    )
+    assert (response.status_code, response.json()["object"]) == (200, "search_result")

@@ -56,5 +56,8 @@ def _version(text: str) -> Version:
     return Version(released, text)
 
 
+SEARCH_RELEASE = "2020-08-27"
+"""The first release that serves search; Stripe refuses it on an older version."""
+
 BASIL = "2025-03-31"
 """``coupon`` and ``promotion_code`` left customer create and update at this release."""

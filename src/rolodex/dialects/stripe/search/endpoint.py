@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rolodex import service
-from rolodex.dialects.stripe import expand, params, translate
+from rolodex.dialects.stripe import expand, params, translate, versions
+from rolodex.dialects.stripe.errors import StripeError
 from rolodex.dialects.stripe.fields import Integer, Text
 from rolodex.dialects.stripe.pipeline import Call
 from rolodex.dialects.stripe.render import render
@@ -33,6 +34,12 @@ class CustomerSearch:
         self.ctx = ctx
 
     async def search(self, call: Call) -> dict[str, Any]:
+        if call.version.before(versions.SEARCH_RELEASE):
+            raise StripeError(
+                f"Search is not supported on api version {call.version.text}. Update your API "
+                f"version, or set the API Version of this request to {versions.SEARCH_RELEASE} or "
+                "greater."
+            )
         given = SEARCH.parse(call.params)
         expanded: list[str] = given.get("expand", [])
         per_customer = expand.check(
