@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,6 +14,7 @@ from rolodex.core.index import IndexSpec
 from rolodex.core.records import Record, Tenant
 from rolodex.store.base import Change
 from rolodex.store.sqlite import SQLiteStore, _driver_of
+from tests.support.slow_disk import slow_disk
 
 TENANT = Tenant("stripe", "acct", "test")
 SPEC = IndexSpec(terms=("email",), texts=("name",))
@@ -124,19 +124,6 @@ def test_the_reads_of_one_turn_share_a_snapshot_that_the_next_turn_leaves(
     assert asyncio.run(scenario()) == ["Ada", "Ada", "Ada", "Edsger"]
 
 
-def _held_commits(store: SQLiteStore, monkeypatch: MonkeyPatch) -> threading.Event:
-    """Hold each of ``store``'s commits on its thread until the returned event is set."""
-    release = threading.Event()
-    commit = store._commit
-
-    def held() -> Exception | None:
-        release.wait(timeout=10)
-        return commit()
-
-    monkeypatch.setattr(store, "_commit", held)
-    return release
-
-
 def test_a_read_while_a_commit_is_in_flight_keeps_no_snapshot(
     tmp_path: Path, monkeypatch: MonkeyPatch
 ) -> None:
@@ -148,7 +135,7 @@ def test_a_read_while_a_commit_is_in_flight_keeps_no_snapshot(
         fields = {"name": "Ada", "email": "ada@example.com"}
         await store.insert(Record(TENANT, "cus_1", created_us=1, fields=fields), SPEC)
         await asyncio.sleep(0)
-        release = _held_commits(store, monkeypatch)
+        release = slow_disk(store, monkeypatch)
         before = await store.get(TENANT, "cus_1") is not None
         held_before = store._read_driver.in_transaction  # this turn's snapshot
         renaming = asyncio.create_task(store.update(TENANT, "cus_1", _renamed("Grace"), SPEC))
@@ -177,7 +164,7 @@ def test_a_search_while_a_commit_is_in_flight_still_reads_in_one_transaction(
         fields = {"name": "Ada", "email": "ada@example.com"}
         await store.insert(Record(TENANT, "cus_1", created_us=1, fields=fields), SPEC)
         await store._read_searchable(in_one_transaction)  # applies the queue: a write
-        release = _held_commits(store, monkeypatch)
+        release = slow_disk(store, monkeypatch)
         renaming = asyncio.create_task(store.update(TENANT, "cus_1", _renamed("Grace"), SPEC))
         await asyncio.sleep(0.05)  # the rename's commit is in flight
         during = await store._read_searchable(in_one_transaction)

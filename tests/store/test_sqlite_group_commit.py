@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,6 +19,7 @@ from rolodex.store import fts, sql
 from rolodex.store import sqlite as sqlite_store
 from rolodex.store.base import Change, ListQuery
 from rolodex.store.sqlite import CHECKPOINT_PAGES, SQLiteStore
+from tests.support.slow_disk import slow_disk
 
 TENANT = Tenant("stripe", "acct", "test")
 SPEC = IndexSpec(unique=(UniqueField("code"),), terms=("email",), maps=("metadata",))
@@ -345,27 +345,13 @@ def test_a_batch_that_cannot_even_ask_for_the_lock_is_answered(
     assert isinstance(asyncio.run(scenario()), sqlite3.ProgrammingError)
 
 
-def _slow_disk(store: SQLiteStore, monkeypatch: MonkeyPatch) -> threading.Event:
-    """Hold each of ``store``'s commits on its thread until the returned event is set, as a
-    disk slow to fsync would."""
-    release = threading.Event()
-    commit = store._commit
-
-    def held() -> Exception | None:
-        release.wait(timeout=10)
-        return commit()
-
-    monkeypatch.setattr(store, "_commit", held)
-    return release
-
-
 def test_reads_and_new_writes_go_on_while_a_commit_waits_for_the_disk(
     tmp_path: Path, monkeypatch: MonkeyPatch
 ) -> None:
     async def scenario() -> tuple[list[bool], list[int], list[str]]:
         store = await _store(tmp_path)
         await store.insert(_record(1), SPEC)
-        release = _slow_disk(store, monkeypatch)
+        release = slow_disk(store, monkeypatch)
         statements = _count_commits(store)
         committing = asyncio.create_task(store.insert(_record(2), SPEC))
         await asyncio.sleep(0.05)
@@ -414,7 +400,7 @@ def test_a_failed_commit_fails_every_write_of_its_batch_and_keeps_none(
 def test_closing_waits_for_the_commit_in_flight(tmp_path: Path, monkeypatch: MonkeyPatch) -> None:
     async def scenario() -> bool:
         store = await _store(tmp_path)
-        release = _slow_disk(store, monkeypatch)
+        release = slow_disk(store, monkeypatch)
         write = asyncio.create_task(store.insert(_record(1), SPEC))
         await asyncio.sleep(0.05)
         closing = asyncio.create_task(store.close())
