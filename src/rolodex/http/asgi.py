@@ -20,13 +20,13 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def build() -> ASGIApp:
-    stop_with_supervisor()
+    _stop_with_supervisor()
     settings = Settings.from_environment()
     # The parent process has already migrated before starting the workers.
     return create_app(settings, open_store(settings.database_url), migrate=False)
 
 
-def stop_with_supervisor() -> None:
+def _stop_with_supervisor() -> None:
     """Have Linux send this worker SIGTERM (a graceful stop) once the process that started it
     is gone.
 
