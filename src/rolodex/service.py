@@ -116,7 +116,10 @@ async def create_customer(ctx: Context, command: CreateCustomer) -> Record:
 
 
 async def get_customer(ctx: Context, tenant: Tenant, ref: Ref) -> Record:
-    record = await _load(ctx, tenant, ref)
+    if isinstance(ref, ById):  # the busiest read, without a coroutine more
+        record = await ctx.store.get(tenant, ref.id)
+    else:
+        record = await ctx.store.find(tenant, ref.key, ref.value)
     if record is None:
         raise NotFound(_ref_text(ref))
     return record
@@ -178,12 +181,6 @@ def _draft(ctx: Context, command: CreateCustomer) -> Record:
 
 def _drawn(command: CreateCustomer) -> set[str]:
     return {name for name in command.generated if name not in command.fields}
-
-
-async def _load(ctx: Context, tenant: Tenant, ref: Ref) -> Record | None:
-    if isinstance(ref, ById):
-        return await ctx.store.get(tenant, ref.id)
-    return await ctx.store.find(tenant, ref.key, ref.value)
 
 
 async def _live_id(ctx: Context, tenant: Tenant, ref: Ref) -> str:
