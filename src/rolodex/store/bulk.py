@@ -81,14 +81,13 @@ def _insert_documents(conn: sa.Connection, texts: list[tuple[Record, dict[str, s
 
 def _next_bases(conn: sa.Connection, created: list[int]) -> list[int]:
     """First keys for records created at ``created``, after those their milliseconds hold."""
-    buckets = [fts.bucket(c) for c in created]
     key = customer_fts_rows.c.key
     taken = conn.execute(
         sa.select(key.op(">>")(fts.KEY_BITS), sa.func.max(key))
-        .where(key.between(min(buckets) << fts.KEY_BITS, (max(buckets) + 1) << fts.KEY_BITS))
+        .where(key.between(fts.first_key(min(created)), fts.key_above(max(created))))
         .group_by(key.op(">>")(fts.KEY_BITS))
     ).all()
-    last = {bucket: top for bucket, top in taken}
+    last: dict[int, int] = dict(taken)
     bases = []
     for created_us in created:
         bucket = fts.bucket(created_us)

@@ -293,7 +293,6 @@ class SQLiteStore(Store):
         """Answer the batch once its commit has ended, then commit the writes that came
         meanwhile."""
         self._committing = None
-        self._end_snapshot()  # the batch's writers, once answered, read what they wrote
         if fault is not None:
             self._roll_back()
             settled = [(None, fault)] * len(batch)
@@ -307,13 +306,14 @@ class SQLiteStore(Store):
         """Begin the reader's transaction for this turn of the event loop, unless it has one.
 
         Why: each read transaction costs SQLite three system calls (locking and unlocking
-        the file, and a ``stat`` to see that it was not replaced), as much again as finding
-        a customer by id; the reads of one turn share one transaction instead. They see
+        the file, and a ``stat`` to see that it was not replaced), about half what finding a
+        customer by id costs; the reads of one turn share one transaction instead. They see
         nothing stale for it: a request read in a later turn than another process's commit
         that it follows finds the transaction ended (the end is queued when it begins, ahead
-        of anything read from the network later), and this store's own commit ends it before
-        its writers are answered (``_committed``). ``:memory:`` reads on the writer's
-        connection, whose transactions are the batches', and has no file to lock.
+        of anything read from the network later), and none is held across this store's own
+        commits: a batch's commit ends it (``_commit_pending``) and none begins until the
+        commit is over, so a writer, once answered, reads what it wrote. ``:memory:`` reads on
+        the writer's connection, whose transactions are the batches', and has no file to lock.
 
         While a commit is in flight, each read is a transaction of its own (``_one_read``): the
         commit may start the log afresh, which SQLite does only when no reader holds an
