@@ -90,6 +90,104 @@ def test_a_failing_write_is_undone_alone(tmp_path: Path) -> None:
     assert isinstance(outcomes[1], AlreadyExists)
 
 
+def test_a_batch_that_succeeds_sets_no_savepoint_per_write(tmp_path: Path) -> None:
+    async def scenario() -> list[str]:
+        store = await _store(tmp_path)
+        statements = _count_commits(store)
+        await asyncio.gather(*(store.insert(_record(n), SPEC) for n in range(5)))
+        await store.close()
+        return statements
+
+    statements = asyncio.run(scenario())
+    assert statements.count("COMMIT") == 1
+    assert not [sql for sql in statements if sql.startswith(("SAVEPOINT", "ROLLBACK"))]
+
+
+def test_a_write_failing_before_it_changes_anything_is_not_run_again(tmp_path: Path) -> None:
+    runs: list[str] = []
+
+    def counted(id: str) -> Change:
+        def change(record: Record) -> Record:
+            runs.append(id)
+            return record.with_fields({**record.fields, "email": f"new-{id}@example.com"})
+
+        return change
+
+    async def scenario() -> list[str]:
+        store = await _store(tmp_path)
+        await store.insert(_record(1), SPEC)
+        statements = _count_commits(store)
+        outcomes = await asyncio.gather(
+            store.update(TENANT, "cus_1", counted("a"), SPEC),
+            store.update(TENANT, "cus_missing", counted("b"), SPEC),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[1], NotFound)
+        await store.close()
+        return statements
+
+    statements = asyncio.run(scenario())
+    assert runs == ["a"]
+    assert "ROLLBACK" not in statements
+
+
+def test_a_batch_whose_write_failed_after_changing_rows_runs_the_others_once(
+    tmp_path: Path,
+) -> None:
+    def change_then_fail(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("UPDATE customers SET version = version + 100")
+        raise ValueError("refused after writing")
+
+    async def scenario() -> list[int]:
+        store = await _store(tmp_path)
+        await store.insert(_record(1), SPEC)
+        plan = merge({"metadata": merge({"seen": "yes"})})
+        outcomes = await asyncio.gather(
+            store.update(
+                TENANT,
+                "cus_1",
+                lambda record: record.with_fields(patches.apply(record.fields, plan).fields),
+                SPEC,
+            ),
+            store._write(change_then_fail),
+            store.insert(_record(2), SPEC),
+            return_exceptions=True,
+        )
+        assert isinstance(outcomes[1], ValueError)
+        versions = await store._write(
+            lambda conn: [v for (v,) in conn.exec_driver_sql("SELECT version FROM customers")]
+        )
+        await store.close()
+        return sorted(versions)
+
+    assert asyncio.run(scenario()) == [1, 2]
+
+
+def test_a_failed_migration_in_a_batch_leaves_no_schema_change(tmp_path: Path) -> None:
+    """Schema changes are not counted as changed rows; a migration's savepoint undoes them."""
+
+    def create_then_fail(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("CREATE TABLE half_made (x INTEGER)")
+        raise ValueError("the migration failed")
+
+    async def scenario() -> list[str]:
+        store = await _store(tmp_path)
+        outcomes = await asyncio.gather(
+            store.insert(_record(1), SPEC),
+            store._write(lambda conn: sqlite_store._in_savepoint(conn, create_then_fail)),
+            return_exceptions=True,
+        )
+        assert outcomes[0] is None and isinstance(outcomes[1], ValueError)
+        assert await store.get(TENANT, "cus_1") is not None
+        names = await store._write(
+            lambda conn: [n for (n,) in conn.exec_driver_sql("SELECT name FROM sqlite_master")]
+        )
+        await store.close()
+        return names
+
+    assert "half_made" not in asyncio.run(scenario())
+
+
 def test_a_raising_change_leaves_the_other_updates_of_its_batch(tmp_path: Path) -> None:
     def add(key: str) -> Change:
         plan = merge({"metadata": merge({key: "yes"})})
@@ -180,7 +278,7 @@ async def _documents_matching(store: SQLiteStore, word: str) -> list[int]:
     return [key for (key,) in rows]
 
 
-def test_a_batch_queues_its_full_text_changes_after_its_last_savepoint(tmp_path: Path) -> None:
+def test_a_batch_queues_its_full_text_changes_after_its_last_write(tmp_path: Path) -> None:
     async def scenario() -> list[str]:
         store = await _store(tmp_path)
         statements = _count_commits(store)
@@ -193,7 +291,9 @@ def test_a_batch_queues_its_full_text_changes_after_its_last_savepoint(tmp_path:
     batch = statements[: statements.index("COMMIT")]
     queued = [i for i, sql in enumerate(batch) if sql.startswith("INSERT INTO customer_fts_queue")]
     assert len(queued) == 5
-    assert min(queued) > max(i for i, sql in enumerate(batch) if sql == "RELEASE write")
+    written = [i for i, sql in enumerate(batch) if sql.startswith("INSERT INTO customers ")]
+    assert len(written) == 5
+    assert min(queued) > max(written)
     assert not any(sql.startswith("INSERT INTO customer_fts(") for sql in batch)
 
 
