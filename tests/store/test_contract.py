@@ -200,6 +200,28 @@ async def test_update_onto_a_taken_key_raises_and_writes_nothing(store: Store) -
     assert await ids(store, tenant, Compare(Attr("email"), Op.EQ, "c@x.io")) == []
 
 
+async def test_update_moves_the_terms_of_the_metadata_entries_it_changes(store: Store) -> None:
+    spec = dataclasses.replace(SPEC, folded=("metadata",))
+    tenant = new_tenant()
+    metadata = {"plan": "pro", "team": "Red", "keep": "Same"}
+    await store.insert(record(tenant, "r1", metadata=metadata), spec)
+    changed = {"plan": "free", "keep": "Same", "seat": "One"}  # one changed, gone, kept, new
+    await store.update(tenant, "r1", set_fields(metadata=changed), spec)
+
+    async def found(key: str, op: Op, value: str) -> list[str]:
+        where = Compare(Entry("metadata", key), op, value)
+        page = await store.list(ListQuery(tenant, where=where, spec=spec))
+        return [r.id for r in page.records]
+
+    assert [await found(key, Op.EQ, value) for key, value in metadata.items()] == [[], [], ["r1"]]
+    assert await found("plan", Op.EQ, "free") == ["r1"]
+    assert await found("seat", Op.EQ, "One") == ["r1"]
+    assert await found("seat", Op.TOKEN, "one") == ["r1"]
+    assert await found("team", Op.TOKEN, "red") == []
+    await store.update(tenant, "r1", set_fields(metadata=""), spec)  # no longer a map
+    assert [await found(key, Op.EQ, value) for key, value in changed.items()] == [[], [], []]
+
+
 # delete
 
 

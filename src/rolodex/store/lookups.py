@@ -8,7 +8,8 @@ match exactly. Each function runs inside its caller's transaction.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -49,18 +50,28 @@ _drop_term = customer_terms.delete().where(
 def sync(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) -> None:
     """Move the keys and terms from ``old``'s to ``new``'s, touching only what changed."""
     was, now = old.fields, new.fields
-    if any(was.get(key.name) != now.get(key.name) for key in spec.unique):
-        old_keys = unique_keys(spec, old.tenant, was)
-        new_keys = unique_keys(spec, new.tenant, now)
-        drop_keys(conn, old_keys - new_keys)
-        add_keys(conn, new, new_keys - old_keys)
+    for unique in spec.unique:
+        if was.get(unique.name) != now.get(unique.name):
+            old_keys = unique_keys(spec, old.tenant, was)
+            new_keys = unique_keys(spec, new.tenant, now)
+            drop_keys(conn, old_keys - new_keys)
+            add_keys(conn, new, new_keys - old_keys)
+            break
     # A record has at most one value per term field, so each state is a mapping.
     before: dict[str, str] = {}
     after: dict[str, str] = {}
-    for name in spec.terms + spec.maps:
-        if was.get(name) != now.get(name):  # a new name or address changes no term
-            before.update(field_terms(spec, name, was.get(name)))
-            after.update(field_terms(spec, name, now.get(name)))
+    for name in spec.terms:
+        if (then := was.get(name)) != (current := now.get(name)):  # a new name changes none
+            before.update(field_terms(spec, name, then))
+            after.update(field_terms(spec, name, current))
+    for name in spec.maps:
+        if (then := was.get(name)) != (current := now.get(name)):
+            # Only the entries that changed: a metadata write touches one key of many.
+            then, current = _changed_entries(then, current)
+            before.update(field_terms(spec, name, then))
+            after.update(field_terms(spec, name, current))
+    if not before and not after:
+        return
     t, c, i = new.tenant.key, new.created_us, new.id
     # A field whose value changed keeps its row with the new value: one statement, not two.
     moved = [
@@ -72,6 +83,19 @@ def sync(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) -> None
         fastpath.run(conn, _move_term, moved)
     drop_terms(conn, old, [(name, value) for name, value in before.items() if name not in after])
     add_terms(conn, new, [(name, value) for name, value in after.items() if name not in before])
+
+
+def _changed_entries(then: Any, current: Any) -> tuple[Any, Any]:
+    """Each side's entries that the other does not hold as they are; values as given when
+    either is not a mapping (``field_terms`` reads those as empty)."""
+    if not isinstance(then, Mapping) or not isinstance(current, Mapping):
+        return then, current
+    gone = {key: value for key, value in then.items() if current.get(key, _ABSENT) != value}
+    came = {key: value for key, value in current.items() if then.get(key, _ABSENT) != value}
+    return gone, came
+
+
+_ABSENT = object()
 
 
 def add_keys(conn: sa.Connection, record: Record, keys: Iterable[KeyRow]) -> None:
