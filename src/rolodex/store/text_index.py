@@ -322,9 +322,9 @@ class HeldDocuments:
     changes, or before anything reads the full-text index (``SQLiteStore``), which
     therefore always sees every write committed before it.
 
-    Why held until the batch's end: each write of a group commit runs in a savepoint of its
-    own, so a write that fails drops its changes (:meth:`drop_since`), and the batch queues
-    one net change per key.
+    Why held until the batch's end: each write of a group commit succeeds or fails on its own,
+    so a write that fails drops its changes (:meth:`drop_since`), and the batch queues one net
+    change per key.
     """
 
     def __init__(self) -> None:
