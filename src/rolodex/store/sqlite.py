@@ -242,7 +242,10 @@ class SQLiteStore(Store):
 
     async def _write(self, operation: Callable[[sa.Connection], T], *, first: bool = False) -> T:
         """Queue ``operation`` for the next group commit (``first``: ahead of the writes
-        queued so far); return once it is durable."""
+        queued so far); return once it is durable.
+
+        ``operation`` may run twice, the first run undone (``_run_batch``), so outside the
+        transaction it may only set what a second run sets again (``Once.kept``, say)."""
         loop = asyncio.get_running_loop()
         outcome: asyncio.Future[T] = loop.create_future()
         self._pending.insert(0 if first else len(self._pending), (operation, outcome))
