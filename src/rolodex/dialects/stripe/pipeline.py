@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from rolodex import service
 from rolodex.core.errors import RolodexError, Unavailable
 from rolodex.core.records import Record, Tenant
-from rolodex.dialects.stripe import versions
+from rolodex.dialects.stripe import cors, versions
 from rolodex.dialects.stripe.auth import tenant_of
 from rolodex.dialects.stripe.decode import (
     MAX_BODY_BYTES,
@@ -131,7 +131,14 @@ class Endpoint:
         self._ctx = ctx
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await (await self._answer(Exchange(scope, receive))).send(send)
+        request = Exchange(scope, receive)
+        if cors.is_preflight(request):
+            await _preflight(request).send(send)
+            return
+        answer = await self._answer(request)
+        if cors.from_browser(request):
+            answer.headers.extend(cors.HEADERS)
+        await answer.send(send)
 
     async def _answer(self, request: Exchange) -> Answer:
         version = request.header(b"stripe-version")
@@ -256,7 +263,16 @@ class _NotFound:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Exchange(scope, receive)
         body = unrecognized_url(request.method, request.url_path).body()
-        await _respond(request.header(b"stripe-version"), body, 404).send(send)
+        answer = _respond(request.header(b"stripe-version"), body, 404)
+        if cors.from_browser(request):
+            answer.headers.extend(cors.HEADERS)
+        await answer.send(send)
+
+
+def _preflight(request: Exchange) -> Answer:
+    """A browser's question whether it may send a request here: yes (see ``cors``)."""
+    version = request.header(b"stripe-version")
+    return _respond_raw(version, b"", 200, _request_id(), cors.preflight_headers(request))
 
 
 not_found = _NotFound()
