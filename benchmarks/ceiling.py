@@ -25,6 +25,7 @@ from starlette.routing import Route, Router
 from starlette.types import ASGIApp
 
 from rolodex.cli import server_options
+from rolodex.http.asgi import settle_heap
 from rolodex.settings import Settings
 
 _BODY = orjson.dumps({"object": "ceiling", "ok": True})
@@ -43,6 +44,13 @@ def build(work_us: float = 0.0) -> ASGIApp:
         return await _answer(request)
 
     return Router(routes=[Route("/", busy_answer, methods=["GET"])])
+
+
+def build_worker() -> ASGIApp:
+    """The plain endpoint, for each worker process, set up as ``rolodex serve``'s are."""
+    app = build()
+    settle_heap()
+    return app
 
 
 def _keep_busy(seconds: float) -> None:
@@ -64,13 +72,15 @@ def main() -> None:
     if args.workers > 1:
         # Workers import the factory by name, as ``rolodex serve`` does with its own.
         uvicorn.run(
-            "benchmarks.ceiling:build",
+            "benchmarks.ceiling:build_worker",
             factory=True,
             workers=args.workers,
             **server_options(settings),
         )
         return
-    uvicorn.run(build(args.work_us), **server_options(settings))
+    app = build(args.work_us)
+    settle_heap()  # as ``rolodex serve`` does
+    uvicorn.run(app, **server_options(settings))
 
 
 if __name__ == "__main__":

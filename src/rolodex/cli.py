@@ -17,7 +17,7 @@ import uvicorn
 
 from rolodex.core.errors import Unavailable
 from rolodex.http.app import create_app
-from rolodex.http.asgi import SUPERVISOR_PID
+from rolodex.http.asgi import SUPERVISOR_PID, settle_heap
 from rolodex.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
 from rolodex.store import UnsupportedDatabaseError, in_memory, open_store
 from rolodex.store.base import Store
@@ -97,6 +97,7 @@ def serve(host: str, port: int, workers: int, log_level: str, database_url: str)
         )
         return
     app = create_app(settings, _open(settings.database_url), migrate=memory)
+    settle_heap()
     uvicorn.run(app, **server_options(settings))
 
 

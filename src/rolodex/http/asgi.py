@@ -1,8 +1,10 @@
-"""The factory uvicorn calls in each worker process: settings from the environment."""
+"""What each server process does before it serves: the factory uvicorn calls in each worker
+process (settings from the environment), and the garbage collector's settings."""
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -18,12 +20,35 @@ SUPERVISOR_PID = "ROLODEX_SUPERVISOR_PID"
 
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
+YOUNG_OBJECTS_PER_COLLECTION = 10_000
+"""How many more container objects made than freed start a collection of the youngest
+generation (Python's default is 700)."""
+
 
 def build() -> ASGIApp:
     _stop_with_supervisor()
     settings = Settings.from_environment()
     # The parent process has already migrated before starting the workers.
-    return create_app(settings, open_store(settings.database_url), migrate=False)
+    app = create_app(settings, open_store(settings.database_url), migrate=False)
+    settle_heap()
+    return app
+
+
+def settle_heap() -> None:
+    """Put what start-up made out of the cyclic garbage collector's reach, and let young
+    objects pile up longer before it looks at them.
+
+    Why: each of its passes walks the objects it tracks, and most of a server's are the
+    modules' and the application's, made at start-up and alive until exit; an update leaves
+    some cyclic garbage, so collections kept coming. Sampled with ``perf record -e cpu-clock``
+    during updates at 32 connections (1,000 customers), collections took 5.4% of the server's
+    CPU; 2.0% with the start-up objects frozen (``gc.freeze``), none measurable with the
+    youngest generation also collected every 10,000 objects instead of 700. The resident
+    memory stayed at 77 MB. Retrieves make no cyclic garbage: no collections showed either way.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, *gc.get_threshold()[1:])
 
 
 def _stop_with_supervisor() -> None:
