@@ -437,11 +437,11 @@ class SQLiteStore(Store):
         spare that second run, but cost more than the ones it saves (measured the same way):
         it keeps a copy of every page the batch changes.
         """
-        if len(operations) == 1:  # the transaction is this write's own: a failure undoes it
-            return [(operations[0](self._conn), None)]
         if self._careful:
             self._careful = False
             return [self._attempt(operation, held) for operation in operations]
+        if len(operations) == 1:  # the transaction is this write's own: a failure undoes it
+            return [(operations[0](self._conn), None)]
         driver = self._driver
         settled: Settled = []
         for operation in operations:
