@@ -14,7 +14,7 @@ def _cors_headers(response: httpx.Response) -> dict[str, str]:
     return {name: response.headers[name] for name in names if name in response.headers}
 
 
-STRIPES = {
+STRIPE_CORS = {
     "access-control-allow-origin": "*",
     "access-control-allow-credentials": "true",
     "access-control-allow-methods": "GET, POST, HEAD, OPTIONS, DELETE",
@@ -30,13 +30,13 @@ STRIPES = {
 def test_a_browsers_requests_get_stripes_cors_headers(raw: httpx.Client) -> None:
     created = raw.post("/v1/customers", data={"name": "From a page"}, headers=ORIGIN)
     assert created.status_code == 200
-    assert _cors_headers(created) == STRIPES
+    assert _cors_headers(created) == STRIPE_CORS
     missing = raw.get("/v1/customers/cus_missing", headers=ORIGIN)
     assert missing.status_code == 404
-    assert _cors_headers(missing) == STRIPES
+    assert _cors_headers(missing) == STRIPE_CORS
     unknown = raw.get("/v1/customerz", headers=ORIGIN)
     assert unknown.status_code == 404
-    assert _cors_headers(unknown) == STRIPES
+    assert _cors_headers(unknown) == STRIPE_CORS
 
 
 def test_an_idempotent_replay_exposes_its_headers_to_a_browser(raw: httpx.Client) -> None:
@@ -45,7 +45,7 @@ def test_an_idempotent_replay_exposes_its_headers_to_a_browser(raw: httpx.Client
     again = raw.post("/v1/customers", data={"name": "Once"}, headers=headers)
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
-    assert _cors_headers(again) == STRIPES
+    assert _cors_headers(again) == STRIPE_CORS
 
 
 def test_a_preflight_is_allowed_with_the_headers_it_asks_for(raw: httpx.Client) -> None:
@@ -61,7 +61,7 @@ def test_a_preflight_is_allowed_with_the_headers_it_asks_for(raw: httpx.Client) 
     assert response.status_code == 200
     assert response.content == b""
     assert response.headers["request-id"].startswith("req_")
-    assert _cors_headers(response) == {**STRIPES, "access-control-allow-headers": asked}
+    assert _cors_headers(response) == {**STRIPE_CORS, "access-control-allow-headers": asked}
 
 
 def test_a_preflight_needs_no_key(raw: httpx.Client) -> None:
@@ -69,9 +69,8 @@ def test_a_preflight_needs_no_key(raw: httpx.Client) -> None:
     preflight = {**ORIGIN, "access-control-request-method": "DELETE"}
     response = httpx.options(f"{raw.base_url}/v1/customers/cus_any", headers=preflight)
     assert response.status_code == 200
-    assert (
-        response.headers["access-control-allow-methods"] == STRIPES["access-control-allow-methods"]
-    )
+    allowed = response.headers["access-control-allow-methods"]
+    assert allowed == STRIPE_CORS["access-control-allow-methods"]
 
 
 def test_requests_without_an_origin_get_no_cors_headers(raw: httpx.Client) -> None:
