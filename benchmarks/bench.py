@@ -32,7 +32,7 @@ from benchmarks.processes import (
     running,
 )
 from benchmarks.pyload import request_for, run_python
-from benchmarks.report import Row
+from benchmarks.report import Row, median_pair
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ class Plan:
     """``wrk`` or ``python``."""
     ids_sample: int = IDS_SAMPLE
     repeats: int = 1
-    """Runs per cell; the one with the median throughput is reported."""
+    """Runs per cell: of Rolodex's, each after a run of the ceiling, the pair with the median
+    share is reported; of others, the run with the median throughput."""
 
 
 @dataclass(frozen=True)
@@ -121,11 +122,7 @@ class Bench:
                 served, ceiling = tuple(ports[:processes]), tuple(ports[processes:])
                 setup = Setup("rolodex", made.backend, processes, count, served, ids_file)
                 for op in OPERATIONS:
-                    # The ceiling again right before each operation, on the same CPUs (its
-                    # server idles meanwhile): each share is then of a ceiling measured
-                    # seconds earlier, on a host whose speed drifts by tens of per cent.
-                    self._measure(Setup("ceiling", "-", processes, 0, ceiling), ("ceiling",))
-                    self._measure(setup, (op,))
+                    self._against_ceiling(Setup("ceiling", "-", processes, 0, ceiling), setup, op)
             made.drop(url)
         made.drop(template)
 
@@ -146,43 +143,66 @@ class Bench:
 
     def _measure(self, setup: Setup, ops: Sequence[str] = OPERATIONS) -> None:
         for op in ops:
-            check_answers(self._cell(setup, op, 1), read_ids(setup.ids_file))
-            if self.plan.warmup > 0:
-                warm = self._cell(setup, op, max(self.plan.connections))
-                self._drive(warm, self.plan.warmup, setup.processes, repeat=False)
+            self._prepare(setup, op)
             for connections in self.plan.connections:
-                measured = self._drive(
-                    self._cell(setup, op, connections), self.plan.seconds, setup.processes
-                )
-                row = Row(
-                    setup.server,
-                    setup.database,
-                    setup.processes,
-                    setup.customers,
-                    op,
-                    connections,
-                    measured,
-                )
-                self.rows.append(row)
-                _say(_progress(row))
+                cell = self._cell(setup, op, connections)
+                self._record(setup, op, connections, self._drive(cell, self.plan.seconds))
+
+    def _against_ceiling(self, ceiling: Setup, setup: Setup, op: str) -> None:
+        """Each run of ``op`` right after a run of the ceiling on the same CPUs (its server
+        idles meanwhile), and of ``plan.repeats`` such pairs the one whose share is the median
+        reported: on a host whose speed drifts by tens of per cent from minute to minute, the
+        share of two runs made seconds apart moves far less than either rate."""
+        self._prepare(ceiling, "ceiling")
+        self._prepare(setup, op)
+        for connections in self.plan.connections:
+            top, measured = median_pair(
+                [
+                    (
+                        self._drive_once(self._cell(ceiling, "ceiling", connections)),
+                        self._drive_once(self._cell(setup, op, connections)),
+                    )
+                    for _ in range(self.plan.repeats)
+                ]
+            )
+            self._record(ceiling, "ceiling", connections, top)
+            self._record(setup, op, connections, measured)
+
+    def _prepare(self, setup: Setup, op: str) -> None:
+        """One request must succeed before load is driven; then the warm-up, if asked."""
+        check_answers(self._cell(setup, op, 1), read_ids(setup.ids_file))
+        if self.plan.warmup > 0:
+            warm = self._cell(setup, op, max(self.plan.connections))
+            self._drive(warm, self.plan.warmup, repeat=False)
+
+    def _record(self, setup: Setup, op: str, connections: int, measured: Measured) -> None:
+        row = Row(
+            setup.server,
+            setup.database,
+            setup.processes,
+            setup.customers,
+            op,
+            connections,
+            measured,
+        )
+        self.rows.append(row)
+        _say(_progress(row))
 
     def _cell(self, setup: Setup, op: str, connections: int) -> Cell:
         return Cell(op, connections, setup.ports, self.api_key, setup.ids_file)
 
-    def _drive(
-        self, cell: Cell, seconds: float, processes: int, *, repeat: bool = True
-    ) -> Measured:
+    def _drive(self, cell: Cell, seconds: float, *, repeat: bool = True) -> Measured:
         """One run, or the run of median throughput among ``plan.repeats`` back-to-back runs:
         on a host whose speed drifts, one slow run then moves no figure."""
-        runs = [
-            self._drive_once(cell, seconds, processes)
-            for _ in range(self.plan.repeats if repeat else 1)
-        ]
+        runs = [self._drive_once(cell, seconds) for _ in range(self.plan.repeats if repeat else 1)]
         return sorted(runs, key=lambda run: run.rps)[len(runs) // 2]
 
-    def _drive_once(self, cell: Cell, seconds: float, processes: int) -> Measured:
+    def _drive_once(self, cell: Cell, seconds: float | None = None) -> Measured:
+        """One run of ``seconds`` (the plan's duration by default)."""
+        seconds = self.plan.seconds if seconds is None else seconds
         if self.plan.driver == "wrk":
-            return run_wrk(cell, seconds, self.client_cpus(processes))
+            # One port per process.
+            return run_wrk(cell, seconds, self.client_cpus(len(cell.ports)))
         return run_python(cell, seconds, read_ids(cell.ids_file))
 
     def _ids_file(self, ids: Sequence[str], label: str) -> Path:

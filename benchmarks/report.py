@@ -55,6 +55,16 @@ def ceiling_share(row: Row, rows: Sequence[Row]) -> float | None:
     return row.measured.rps / rate if rate else None
 
 
+def median_pair(pairs: Sequence[tuple[Measured, Measured]]) -> tuple[Measured, Measured]:
+    """Of (ceiling, server) runs made back to back, the pair whose share is the median (the
+    upper one of an even count)."""
+    return sorted(pairs, key=lambda pair: _share_of(*pair))[len(pairs) // 2]
+
+
+def _share_of(ceiling: Measured, measured: Measured) -> float:
+    return measured.rps / ceiling.rps if ceiling.rps else 0.0
+
+
 def _ceiling_of(ceiling: Row, row: Row) -> bool:
     return (ceiling.server, ceiling.processes, ceiling.connections) == (
         "ceiling",

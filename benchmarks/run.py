@@ -49,7 +49,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--repeat",
         type=int,
         default=1,
-        help="measure every cell this many times and report the median run (for noisy hosts)",
+        help=(
+            "measure every cell this many times, for noisy hosts: Rolodex's cells in pairs "
+            "with a run of the ceiling right before, the pair of median share reported; "
+            "others, the median run"
+        ),
     )
     add("--vs-localstripe", action="store_true", help="also measure localstripe")
     add(

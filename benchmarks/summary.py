@@ -78,8 +78,8 @@ def preamble(
         f"load average {context.load:.2f} at start.{noisy}",
         f"- Load generator: {_driver_line(context, plan)}",
         f"- Pinning: {_pinning_line(plan)}",
-        f"- Cells: {_runs(plan)} at {', '.join(map(str, plan.connections))} "
-        f"connections, after {plan.warmup:g} s of warm-up per operation; 127.0.0.1 only.",
+        f"- Cells: {', '.join(map(str, plan.connections))} connections, after "
+        f"{plan.warmup:g} s of warm-up per operation; {_runs(plan)}; 127.0.0.1 only.",
         "- Servers: `rolodex serve --log-level warning` "
         f"(processes: {', '.join(map(str, plan.processes))}; {plan.workers} worker(s) each; "
         "load split evenly across processes); ceiling: `benchmarks/ceiling.py`, one trivial "
@@ -130,8 +130,12 @@ def _database_line(server: str, context: Context) -> str:
 
 def _runs(plan: Plan) -> str:
     if plan.repeats == 1:
-        return f"{plan.seconds:g} s each"
-    return f"the median of {plan.repeats} runs of {plan.seconds:g} s each"
+        return f"{plan.seconds:g} s each, each Rolodex run right after a run of the ceiling"
+    return (
+        f"the median of {plan.repeats} runs of {plan.seconds:g} s each; each Rolodex run "
+        "right after a run of the ceiling, and of those pairs the one with the median share "
+        "reported"
+    )
 
 
 def _fill_times(fill_seconds: Mapping[tuple[str, int], float]) -> str:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from benchmarks.load import Measured
-from benchmarks.report import Row, ceiling_share, growth, results_table, side_by_side, verdicts
+from benchmarks.report import (
+    Row,
+    ceiling_share,
+    growth,
+    median_pair,
+    results_table,
+    side_by_side,
+    verdicts,
+)
 
 
 def _row(server: str, op: str, conns: int, rps: float, customers: int = 1000, **kw: object) -> Row:
@@ -83,3 +91,17 @@ def test_side_by_side_puts_each_database_and_process_count_in_a_column() -> None
         "| postgresql, 2 proc: req/s (p99 ms) |"
     )
     assert table[2] == "| create | 32 | 1,000 (2.0) | 1,500 (2.0) |"
+
+
+def _run(rps: float) -> Measured:
+    return Measured(requests=int(rps * 10), seconds=10.0, p50_ms=1.0, p99_ms=2.0, errors=0)
+
+
+def test_of_pairs_run_back_to_back_the_median_share_is_reported() -> None:
+    """Not the median rates: a pair measured while the host was fast has a fast ceiling too."""
+    slow_host = (_run(10_000), _run(2_500))  # 25%
+    fast_host = (_run(20_000), _run(3_600))  # 18%
+    usual = (_run(15_000), _run(3_000))  # 20%
+    assert median_pair([slow_host, fast_host, usual]) == usual
+    assert median_pair([fast_host, slow_host]) == slow_host  # the upper of two
+    assert median_pair([usual]) == usual
