@@ -74,11 +74,20 @@ def _ceiling_of(ceiling: Row, row: Row) -> bool:
 
 
 def growth(row: Row, rows: Sequence[Row]) -> float | None:
-    """This row's rate over the same cell's at the smallest customer count, if it is larger."""
+    """This row's speed over the same cell's at the smallest customer count, if it is larger.
+
+    Each speed is the share of the ceiling measured right before it, where both have one: the
+    two cells are measured minutes apart, and on a host whose speed drifts by tens of per cent
+    in that time, a ratio of raw rates measures the host as much as the customer count. Rates
+    otherwise (a server measured without a ceiling, as localstripe is).
+    """
     peers = [other for other in rows if _same_cell(other, row)]
     smallest = min(peers, key=lambda other: other.customers)
     if smallest.customers == row.customers or not smallest.measured.rps:
         return None
+    share, smallest_share = ceiling_share(row, rows), ceiling_share(smallest, rows)
+    if share is not None and smallest_share:
+        return share / smallest_share
     return row.measured.rps / smallest.measured.rps
 
 

@@ -51,6 +51,16 @@ def test_growth_compares_with_the_smallest_customer_count_of_the_same_cell() -> 
     assert growth(large, rows) == 2700 / 3000
 
 
+def test_growth_compares_shares_of_the_ceiling_where_each_cell_has_one() -> None:
+    """The host slowed by a quarter between the two cells; the code did not."""
+    fast_ceiling = _row("ceiling", "ceiling", 32, 20_000, 0)
+    small = _row("rolodex", "list", 32, 4_000, customers=1000)
+    slow_ceiling = _row("ceiling", "ceiling", 32, 15_000, 0)
+    large = _row("rolodex", "list", 32, 3_000, customers=100_000)
+    rows = [fast_ceiling, small, slow_ceiling, large]
+    assert growth(large, rows) == (3_000 / 15_000) / (4_000 / 20_000)
+
+
 def test_verdicts_apply_each_target_at_the_largest_connection_count() -> None:
     rows = [
         *CEILINGS,
