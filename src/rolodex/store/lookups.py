@@ -50,26 +50,22 @@ _drop_term = customer_terms.delete().where(
 def sync(conn: sa.Connection, old: Record, new: Record, spec: IndexSpec) -> None:
     """Move the keys and terms from ``old``'s to ``new``'s, touching only what changed."""
     was, now = old.fields, new.fields
-    for unique in spec.unique:
-        if was.get(unique.name) != now.get(unique.name):
-            old_keys = unique_keys(spec, old.tenant, was)
-            new_keys = unique_keys(spec, new.tenant, now)
-            drop_keys(conn, old_keys - new_keys)
-            add_keys(conn, new, new_keys - old_keys)
-            break
+    if any(was.get(key.name) != now.get(key.name) for key in spec.unique):
+        old_keys = unique_keys(spec, old.tenant, was)
+        new_keys = unique_keys(spec, new.tenant, now)
+        drop_keys(conn, old_keys - new_keys)
+        add_keys(conn, new, new_keys - old_keys)
     # A record has at most one value per term field, so each state is a mapping.
     before: dict[str, str] = {}
     after: dict[str, str] = {}
-    for name in spec.terms:
-        if (then := was.get(name)) != (current := now.get(name)):  # a new name changes none
-            before.update(field_terms(spec, name, then))
-            after.update(field_terms(spec, name, current))
-    for name in spec.maps:
-        if (then := was.get(name)) != (current := now.get(name)):
-            # Only the entries that changed: a metadata write touches one key of many.
+    for name in spec.terms + spec.maps:
+        then, current = was.get(name), now.get(name)
+        if then == current:  # a new name or address changes no term
+            continue
+        if name in spec.maps:  # only the entries that changed: a write touches one of many
             then, current = _changed_entries(then, current)
-            before.update(field_terms(spec, name, then))
-            after.update(field_terms(spec, name, current))
+        before.update(field_terms(spec, name, then))
+        after.update(field_terms(spec, name, current))
     if not before and not after:
         return
     t, c, i = new.tenant.key, new.created_us, new.id

@@ -63,9 +63,9 @@ from rolodex.store.text_index import HeldDocuments
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-Write = tuple[Callable[[sa.Connection], Any], "asyncio.Future[Any]"]
-Batch = list[Write]
 Operation = Callable[[sa.Connection], Any]
+Write = tuple[Operation, "asyncio.Future[Any]"]
+Batch = list[Write]
 Settled = list[tuple[Any, Exception | None]]
 """Each write's value or failure, in its batch's order."""
 
@@ -462,16 +462,11 @@ class SQLiteStore(Store):
         """Run one write of the batch in a savepoint of its own, so a failure undoes it
         alone."""
         mark = held.mark()
-        self._driver.execute("SAVEPOINT write")
         try:
-            value = operation(self._conn)
+            return _in_savepoint(self._conn, operation), None
         except Exception as failure:
-            self._driver.execute("ROLLBACK TO write")
-            self._driver.execute("RELEASE write")
             held.drop_since(mark)
             return None, _as_answered(failure)
-        self._driver.execute("RELEASE write")
-        return value, None
 
     @contextmanager
     def _transaction(
@@ -522,14 +517,14 @@ def _driver_of(conn: sa.Connection) -> sqlite3.Connection:
 def _in_savepoint(conn: sa.Connection, operation: Callable[[sa.Connection], T]) -> T:
     """Run ``operation``; if it fails, undo what it did, and only that."""
     driver = _driver_of(conn)
-    driver.execute("SAVEPOINT alone")
+    driver.execute("SAVEPOINT write")
     try:
         value = operation(conn)
     except BaseException:
-        driver.execute("ROLLBACK TO alone")
+        driver.execute("ROLLBACK TO write")
         raise
     finally:
-        driver.execute("RELEASE alone")
+        driver.execute("RELEASE write")
     return value
 
 

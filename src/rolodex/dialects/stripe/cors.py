@@ -2,8 +2,9 @@
 
 Stripe sends them on every response. Rolodex sends them on the responses to requests that
 carry an ``Origin`` header, which a browser sends on every cross-origin request and the SDKs
-never send: the HTTP server checks each header of every response (a microsecond or so
-apiece), and only a browser reads these. A browser's preflight (``OPTIONS`` with ``Origin``
+never send: the HTTP server checks each header of every response (for these six, about
+4.5 µs a response here: ``timeit`` of uvicorn's checks in a throw-away script), and only a
+browser reads them. A browser's preflight (``OPTIONS`` with ``Origin``
 and ``Access-Control-Request-Method``) is answered 200 with them, allowing the request headers
 it names.
 """

@@ -135,10 +135,7 @@ class Endpoint:
         if cors.is_preflight(request):
             await _preflight(request).send(send)
             return
-        answer = await self._answer(request)
-        if cors.from_browser(request):
-            answer.headers.extend(cors.HEADERS)
-        await answer.send(send)
+        await _send(request, await self._answer(request), send)
 
     async def _answer(self, request: Exchange) -> Answer:
         version = request.header(b"stripe-version")
@@ -263,10 +260,14 @@ class _NotFound:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Exchange(scope, receive)
         body = unrecognized_url(request.method, request.url_path).body()
-        answer = _respond(request.header(b"stripe-version"), body, 404)
-        if cors.from_browser(request):
-            answer.headers.extend(cors.HEADERS)
-        await answer.send(send)
+        await _send(request, _respond(request.header(b"stripe-version"), body, 404), send)
+
+
+async def _send(request: Exchange, answer: Answer, send: Send) -> None:
+    """Send ``answer`` to ``request``, with Stripe's CORS headers if a browser sent it."""
+    if cors.from_browser(request):
+        answer.headers.extend(cors.HEADERS)
+    await answer.send(send)
 
 
 def _preflight(request: Exchange) -> Answer:
