@@ -120,6 +120,11 @@ class SQLiteStore(Store):
         searches alone."""
         self._engine = create_engine(url)
         self._conn = _connect(self._engine)
+        # SQLAlchemy's transaction on the writer stays open for the store's life (on an
+        # AUTOCOMMIT connection it sends nothing): SQLite's transactions are begun and
+        # committed on the driver (``_lock_without_waiting``, ``_commit``), and Alembic, seeing
+        # one open, migrates inside the batch's transaction instead of committing its own.
+        self._conn.begin()
         self._in_memory = in_memory(url)
         self._read_engine = self._engine if self._in_memory else create_engine(url)
         self._reader = self._conn if self._in_memory else _connect(self._read_engine)
@@ -385,17 +390,23 @@ class SQLiteStore(Store):
 
     def _lock_without_waiting(self) -> bool:
         """Begin the batch's transaction if the write lock is free; ``False`` if another
-        process holds it (waiting inside SQLite would stop the event loop)."""
-        with _translated_faults():
-            self._driver.execute("PRAGMA busy_timeout=0")
+        process holds it (waiting inside SQLite would stop the event loop).
+
+        Straight on the driver, ``busy_timeout`` set to 0 around it: through SQLAlchemy the
+        three statements took a median 62 µs of the loop's time per group commit in process
+        (``time.thread_time`` around each), on the driver 23; callgrind counts 15,000
+        instructions fewer per commit."""
+        driver = self._driver
+        try:
+            driver.execute("PRAGMA busy_timeout=0")
             try:
-                self._conn.exec_driver_sql("BEGIN IMMEDIATE")
-            except sa.exc.OperationalError as fault:
-                if getattr(fault.orig, "sqlite_errorcode", None) == sqlite3.SQLITE_BUSY:
-                    return False
-                raise
+                driver.execute("BEGIN IMMEDIATE")
             finally:
-                self._driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+                driver.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except sqlite3.OperationalError as fault:
+            if fault.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                return False
+            raise _unavailable(fault) from fault
         return True
 
     def _fail_pending(self, failure: Exception) -> None:
@@ -469,13 +480,10 @@ class SQLiteStore(Store):
             return None, _as_answered(failure)
 
     @contextmanager
-    def _transaction(
-        self, begin: str | None = "BEGIN IMMEDIATE", conn: sa.Connection | None = None
-    ) -> Iterator[None]:
+    def _transaction(self, begin: str | None, conn: sa.Connection | None = None) -> Iterator[None]:
         """A transaction on ``conn`` (the writer by default); ``begin``: the statement that
         opens it, ``None``: it is open already."""
         conn = conn or self._conn
-        # Through SQLAlchemy, so that it (and Alembic's migrations) see the transaction open.
         if begin is not None:
             conn.exec_driver_sql(begin)
         with self._rolled_back_on_fault(conn):
