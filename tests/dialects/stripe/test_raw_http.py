@@ -124,6 +124,24 @@ def test_unknown_urls_and_methods(raw: httpx.Client) -> None:
     assert unprefixed.status_code == 404
 
 
+def test_head_is_answered_as_get_without_the_body(raw: httpx.Client) -> None:
+    created = raw.post("/v1/customers", data={"name": "Headless"}).json()
+    for path in (f"/v1/customers/{created['id']}", "/v1/customers?limit=3"):
+        got, head = raw.get(path), raw.head(path)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == "application/json"
+        assert head.headers["content-length"] == str(len(got.content))
+        assert re.fullmatch(r"req_[A-Za-z0-9]{14}", head.headers["request-id"])
+    missing = raw.head("/v1/customers/cus_missing")
+    assert missing.status_code == 404 and missing.content == b""
+    nowhere = raw.head("/v1/nowhere")
+    assert nowhere.status_code == 404
+
+
+def test_head_needs_a_key_as_get_does(server: Server) -> None:
+    assert httpx.head(f"{server.url}/v1/customers").status_code == 401
+
+
 def test_the_search_path_is_its_own_endpoint_not_a_customer_id(raw: httpx.Client) -> None:
     for method in ("POST", "DELETE"):
         answered = raw.request(method, "/v1/customers/search")

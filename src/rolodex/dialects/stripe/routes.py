@@ -182,5 +182,10 @@ _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
-    """Every method reaches the endpoint, so an unsupported one gets Stripe's own 404."""
+    """Every method reaches the endpoint, so an unsupported one gets Stripe's own 404.
+
+    HEAD is answered as GET (Stripe lists it among the methods a browser may use); the
+    server sends the headers alone."""
+    if "GET" in handlers:
+        handlers = {**handlers, "HEAD": handlers["GET"]}
     return Route(path, Endpoint(handlers, ctx), methods=_EVERY_METHOD)
