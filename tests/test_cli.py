@@ -192,3 +192,47 @@ def test_serve_refuses_ports_and_log_levels_it_cannot_use() -> None:
         assert result.returncode == 2, result.stderr
         assert option in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_keys_are_made_held_listed_and_revoked(tmp_path: Path) -> None:
+    database = ["--database", f"sqlite:///{tmp_path / 'keys.db'}"]
+    made = rolodex("keys", "create", "stripe", *database)
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip()
+    assert key.startswith("sk_test_") and len(key) == len("sk_test_") + 32
+    live = rolodex("keys", "create", "autumn", "--live", *database).stdout.strip()
+    assert live.startswith("am_sk_live_")
+    added = rolodex("keys", "add", "dub_fromatestsuite0001", *database)
+    assert added.stdout.strip() == "Holding dub key dub_****0001."
+    again = rolodex("keys", "add", key, *database)
+    assert again.stdout.strip() == f"Already holding stripe key sk_test_****{key[-4:]}."
+    listed = [line.split("\t") for line in rolodex("keys", "list", *database).stdout.splitlines()]
+    assert [(dialect, masked) for dialect, masked, _added in listed] == [
+        ("stripe", f"sk_test_****{key[-4:]}"),
+        ("autumn", f"am_sk_live_****{live[-4:]}"),
+        ("dub", "dub_****0001"),
+    ]
+    assert rolodex("keys", "revoke", key, *database).returncode == 0
+    assert_one_line_error(rolodex("keys", "revoke", key, *database), "no stripe key", key[-4:])
+    assert key not in rolodex("keys", "list", *database).stdout
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("keys.db*"))
+    assert live[len("am_sk_live_") : -4].encode() not in stored  # held, as a digest only
+
+
+def test_keys_refuses_what_no_dialect_accepts(tmp_path: Path) -> None:
+    database = ["--database", f"sqlite:///{tmp_path / 'keys.db'}"]
+    refused = rolodex("keys", "add", "pk_test_publishable", *database)
+    assert refused.returncode == 2 and "not a Stripe (sk_, rk_), Autumn" in refused.stderr
+    assert rolodex("keys", "create", "dub", "--live", *database).returncode == 2
+    assert rolodex("keys", "list", *database).stdout == ""
+
+
+def test_keys_on_an_unreachable_database_is_one_line() -> None:
+    result = rolodex("keys", "list", "--database", f"postgresql://u@127.0.0.1:{free_port()}/db")
+    assert_one_line_error(result, "cannot reach the database")
+
+
+def test_keys_and_locking_need_a_database_that_outlives_the_command() -> None:
+    memory = ["--database", "sqlite:///:memory:"]
+    assert rolodex("keys", "create", "stripe", *memory).returncode == 2
+    assert_one_line_error(rolodex("serve", "--locked", *memory), "in-memory database")

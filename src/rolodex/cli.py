@@ -1,4 +1,4 @@
-"""The ``rolodex`` command: serve, migrate."""
+"""The ``rolodex`` command: serve, migrate, keys."""
 
 from __future__ import annotations
 
@@ -7,17 +7,21 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 import click
 import sqlalchemy as sa
 import uvicorn
 
+from rolodex import service
 from rolodex.core.errors import Unavailable
 from rolodex.http.app import create_app
 from rolodex.http.asgi import SUPERVISOR_PID, settle_heap
+from rolodex.keys import DIALECTS, MalformedKey, dialect_of, new_key, shown
+from rolodex.service import Context
 from rolodex.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
 from rolodex.store import UnsupportedDatabaseError, in_memory, open_store
 from rolodex.store.base import Store
@@ -32,6 +36,7 @@ _database = click.option(
 )
 
 
+T = TypeVar("T")
 _LOG_LEVELS = ("critical", "error", "warning", "info", "debug", "trace")
 
 
@@ -73,11 +78,24 @@ def main() -> None:
     type=click.Choice(_LOG_LEVELS, case_sensitive=False),
     help="debug also logs every request (ROLODEX_LOG_LEVEL).",
 )
+@click.option(
+    "--locked",
+    envvar="ROLODEX_LOCKED",
+    is_flag=True,
+    help="Accept only the keys `rolodex keys` holds, not every well-formed one (ROLODEX_LOCKED).",
+)
 @_database
-def serve(host: str, port: int, workers: int, log_level: str, database_url: str) -> None:
+def serve(
+    *, host: str, port: int, workers: int, log_level: str, locked: bool, database_url: str
+) -> None:
     """Serve every dialect over HTTP until SIGINT or SIGTERM."""
-    settings = Settings(database_url, host, port, workers, log_level.lower())
+    settings = Settings(database_url, host, port, workers, log_level.lower(), locked)
     memory = in_memory(database_url)
+    if locked and memory:
+        raise click.ClickException(
+            "a locked server accepts the keys `rolodex keys` holds, which cannot reach an "
+            "in-memory database; give --locked a database file or PostgreSQL"
+        )
     if workers > 1 and memory:
         raise click.ClickException(
             "an in-memory SQLite database lives inside one process; "
@@ -88,7 +106,7 @@ def serve(host: str, port: int, workers: int, log_level: str, database_url: str)
         # in-memory one is the serving store's own: the app migrates it, since a store opened
         # and closed here would take its tables with it.
         _migrate(settings.database_url)
-    _announce(host, port, database_url)
+    _announce(host, port, database_url, locked)
     if workers > 1:
         os.environ.update(settings.as_environment())
         os.environ[SUPERVISOR_PID] = str(os.getpid())
@@ -101,10 +119,12 @@ def serve(host: str, port: int, workers: int, log_level: str, database_url: str)
     uvicorn.run(app, **server_options(settings))
 
 
-def _announce(host: str, port: int, database_url: str) -> None:
+def _announce(host: str, port: int, database_url: str, locked: bool) -> None:
     shown_host = f"[{host}]" if ":" in host else host
+    mode = ", locked: only the keys `rolodex keys` holds are accepted" if locked else ""
     click.echo(
-        f"Rolodex listening on http://{shown_host}:{port} with database {_shown(database_url)}"
+        f"Rolodex listening on http://{shown_host}:{port} with database "
+        f"{_shown(database_url)}{mode}"
     )
 
 
@@ -130,12 +150,93 @@ def migrate(database_url: str) -> None:
     click.echo(f"Database {_shown(database_url)} is up to date.")
 
 
+@main.group()
+def keys() -> None:
+    """The keys a server started with --locked accepts (any well-formed key is, without it).
+
+    The store keeps each key's SHA-256, never the key: a key is shown once, when made."""
+
+
+@keys.command("create")
+@click.argument("dialect", type=click.Choice(DIALECTS))
+@click.option("--live", is_flag=True, help="A live-mode key (Stripe, Autumn); test by default.")
+@_database
+def create_key(dialect: str, live: bool, database_url: str) -> None:
+    """Make a new key of DIALECT, hold it, and print it."""
+    try:
+        key = new_key(dialect, live=live)
+    except MalformedKey as refused:
+        raise click.UsageError(str(refused)) from refused
+    _on_store(database_url, lambda ctx: service.hold_key(ctx, dialect, key, shown(key)))
+    click.echo(key)
+
+
+@keys.command("add")
+@click.argument("key")
+@_database
+def add_key(key: str, database_url: str) -> None:
+    """Hold KEY, one made elsewhere (a test suite's, say)."""
+    dialect = _dialect_of(key)
+    held = _on_store(database_url, lambda ctx: service.hold_key(ctx, dialect, key, shown(key)))
+    click.echo(f"{'Holding' if held else 'Already holding'} {dialect} key {shown(key)}.")
+
+
+@keys.command("list")
+@_database
+def list_keys(database_url: str) -> None:
+    """Every key held: its dialect, the key masked, and when it was added (UTC)."""
+    for key in _on_store(database_url, service.held_keys):
+        added = datetime.fromtimestamp(key.created_us / 1e6, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        click.echo(f"{key.dialect}\t{key.shown}\t{added}")
+
+
+@keys.command("revoke")
+@click.argument("key")
+@_database
+def revoke_key(key: str, database_url: str) -> None:
+    """Stop accepting KEY (a running server refuses it within a second)."""
+    dialect = _dialect_of(key)
+    if not _on_store(database_url, lambda ctx: service.drop_key(ctx, dialect, key)):
+        raise click.ClickException(f"no {dialect} key {shown(key)} is held")
+    click.echo(f"Revoked {dialect} key {shown(key)}.")
+
+
+def _dialect_of(key: str) -> str:
+    try:
+        return dialect_of(key)
+    except MalformedKey as refused:
+        raise click.UsageError(str(refused)) from refused
+
+
+def _on_store(url: str, command: Callable[[Context], Awaitable[T]]) -> T:
+    """Run ``command`` on the migrated database at ``url``; stop with one line if it cannot
+    be used."""
+    if in_memory(url):
+        raise click.UsageError("keys held in an in-memory database would vanish at once")
+    store = _open(url)
+
+    async def run() -> T:
+        try:
+            await store.migrate()
+            return await command(Context(store=store))
+        finally:
+            await store.close()
+
+    return _unless_unusable(url, run)
+
+
 def _migrate(url: str) -> None:
     """Migrate, or stop with one line saying why the database could not be reached."""
     store = _open(url)
+    _unless_unusable(url, lambda: _migrate_and_close(store))
+
+
+def _unless_unusable(url: str, run: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``run`` to its end, or stop with one line saying why the database could not be
+    used."""
     try:
         with _store_warnings_left_to_this_message():
-            asyncio.run(_migrate_and_close(store))
+            return asyncio.run(run())
     except Unavailable as down:
         raise click.ClickException(
             f"cannot reach the database {_shown(url)}: {down.reason}"

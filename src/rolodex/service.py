@@ -7,6 +7,7 @@ and render what comes back.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -19,7 +20,15 @@ from rolodex.core.errors import AlreadyExists, IdempotencyMismatch, KeyInUse, No
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge
 from rolodex.core.records import Document, Record, Tenant
-from rolodex.store.base import ListQuery, Page, Receipt, Remembered, SearchQuery, Store
+from rolodex.store.base import (
+    ApiKey,
+    ListQuery,
+    Page,
+    Receipt,
+    Remembered,
+    SearchQuery,
+    Store,
+)
 
 _GENERATION_ATTEMPTS = 8
 
@@ -44,6 +53,10 @@ class Context:
     rng: random.Random = field(default_factory=random.SystemRandom)
     running: set[tuple[str, str]] = field(default_factory=set)
     """The (tenant, idempotency key) of every request this process is running."""
+    locked: bool = False
+    """Whether only the keys the store holds are accepted (:func:`admitted`)."""
+    admitted_until: dict[tuple[str, str], int] = field(default_factory=dict)
+    """Until when (µs) each key found in the store is taken as held without asking again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,3 +295,43 @@ def receipt(
         )
 
     return Receipt(answer, since_us=now - REMEMBERED_FOR_US)
+
+
+ADMISSION_US = 1_000_000
+"""How long a key found in the store is accepted without looking again: a locked server
+asks the store once a second per key, not once a request, and a revoked key is refused
+within a second."""
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def admitted(ctx: Context, dialect: str, key: str) -> bool:
+    """Whether a well-formed ``key`` of ``dialect`` may be used: any, unless the server is
+    locked; then only one the store holds (``rolodex keys``)."""
+    if not ctx.locked:
+        return True
+    held = (dialect, key_digest(key))
+    now = ctx.clock()
+    if ctx.admitted_until.get(held, 0) > now:
+        return True
+    if not await ctx.store.has_api_key(*held):
+        ctx.admitted_until.pop(held, None)
+        return False
+    ctx.admitted_until[held] = now + ADMISSION_US
+    return True
+
+
+async def hold_key(ctx: Context, dialect: str, key: str, shown: str) -> bool:
+    """Keep ``key`` for a locked server; ``False`` if it is kept already."""
+    return await ctx.store.add_api_key(ApiKey(dialect, key_digest(key), shown, ctx.clock()))
+
+
+async def held_keys(ctx: Context) -> tuple[ApiKey, ...]:
+    return await ctx.store.api_keys()
+
+
+async def drop_key(ctx: Context, dialect: str, key: str) -> bool:
+    """Forget ``key``; ``False`` if it was not kept."""
+    return await ctx.store.drop_api_key(dialect, key_digest(key))

@@ -18,6 +18,8 @@ class Settings:
     port: int = DEFAULT_PORT
     workers: int = 1
     log_level: str = "info"
+    locked: bool = False
+    """Accept only the keys ``rolodex keys`` holds, not every well-formed one."""
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -28,6 +30,7 @@ class Settings:
             port=int(env.get("ROLODEX_PORT", DEFAULT_PORT)),
             workers=int(env.get("ROLODEX_WORKERS", 1)),
             log_level=env.get("ROLODEX_LOG_LEVEL", "info"),
+            locked=env.get("ROLODEX_LOCKED", "").lower() in _TRUE,
         )
 
     def as_environment(self) -> dict[str, str]:
@@ -38,4 +41,9 @@ class Settings:
             "ROLODEX_PORT": str(self.port),
             "ROLODEX_WORKERS": str(self.workers),
             "ROLODEX_LOG_LEVEL": self.log_level,
+            "ROLODEX_LOCKED": "1" if self.locked else "",
         }
+
+
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
+"""What ``ROLODEX_LOCKED`` may say to lock the server (as click reads a flag's variable)."""

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 _START_TIMEOUT_S = 30.0
@@ -23,10 +24,19 @@ def free_port() -> int:
 class Server:
     """Starts, stops and restarts one server process over one database."""
 
-    def __init__(self, database_url: str, log_path: Path, *, workers: int = 1) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_path: Path,
+        *,
+        workers: int = 1,
+        options: Sequence[str] = (),
+    ) -> None:
+        """``options``: more of ``rolodex serve``'s flags (``--locked``, say)."""
         self.database_url = database_url
         self.log_path = log_path
         self.workers = workers
+        self.options = tuple(options)
         self.port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -41,6 +51,7 @@ class Server:
             "--database", self.database_url,
             "--workers", str(self.workers),
             "--log-level", "warning",
+            *self.options,
         ]  # fmt: skip
         env = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
         with self.log_path.open("ab") as log:

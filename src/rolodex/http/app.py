@@ -22,7 +22,7 @@ def create_app(settings: Settings, store: Store, *, migrate: bool = True) -> ASG
     Stripe answers at the root (so an SDK's base address is the server itself) and under
     ``/stripe``.
     """
-    ctx = Context(store=store)
+    ctx = Context(store=store, locked=settings.locked)
     stripe_routes = stripe.routes(ctx)
 
     @asynccontextmanager

@@ -107,6 +107,18 @@ class Receipt:
     since_us: int
 
 
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A key a locked server accepts, as the store keeps it: never the key itself."""
+
+    dialect: str
+    digest: str
+    """The key's SHA-256, in hex."""
+    shown: str
+    """The key masked, to tell keys apart in a list."""
+    created_us: int
+
+
 class AnsweredMeanwhile(Exception):
     """Another request kept an answer under the receipt's key first; the write was undone."""
 
@@ -203,3 +215,19 @@ class Store(abc.ABC):
         """Keep ``response`` unless a response remembered at ``since_us`` or later holds its
         key; return the one kept. Responses of the tenant older than ``since_us`` are dropped.
         """
+
+    @abc.abstractmethod
+    async def add_api_key(self, key: ApiKey) -> bool:
+        """Keep ``key``; ``False`` if a key of its dialect with its digest is kept already."""
+
+    @abc.abstractmethod
+    async def has_api_key(self, dialect: str, digest: str) -> bool:
+        """Whether a key of ``dialect`` with ``digest`` is kept."""
+
+    @abc.abstractmethod
+    async def api_keys(self) -> tuple[ApiKey, ...]:
+        """Every kept key, oldest first."""
+
+    @abc.abstractmethod
+    async def drop_api_key(self, dialect: str, digest: str) -> bool:
+        """Forget a kept key; ``False`` if none was kept."""

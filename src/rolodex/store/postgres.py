@@ -27,8 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import search, sql
+from rolodex.store import keys, search, sql
 from rolodex.store.base import (
+    ApiKey,
     Change,
     ListQuery,
     Page,
@@ -130,6 +131,18 @@ class PostgresStore(Store):
 
     async def remember(self, response: Remembered, *, since_us: int) -> Remembered:
         return await self._run(lambda conn: sql.remember(conn, response, since_us=since_us))
+
+    async def add_api_key(self, key: ApiKey) -> bool:
+        return await self._run(lambda conn: keys.add(conn, key))
+
+    async def has_api_key(self, dialect: str, digest: str) -> bool:
+        return await self._read(lambda conn: keys.has(conn, dialect, digest))
+
+    async def api_keys(self) -> tuple[ApiKey, ...]:
+        return await self._read(keys.every)
+
+    async def drop_api_key(self, dialect: str, digest: str) -> bool:
+        return await self._run(lambda conn: keys.drop(conn, dialect, digest))
 
     async def _run(self, operation: Callable[[sa.Connection], T]) -> T:
         """Run ``operation`` in one transaction, giving up once the deadline passes.

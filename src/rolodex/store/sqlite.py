@@ -47,8 +47,9 @@ from sqlalchemy.pool import StaticPool
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import in_memory, search, sql, text_index
+from rolodex.store import in_memory, keys, search, sql, text_index
 from rolodex.store.base import (
+    ApiKey,
     Change,
     ListQuery,
     Page,
@@ -219,6 +220,18 @@ class SQLiteStore(Store):
 
     async def remember(self, response: Remembered, *, since_us: int) -> Remembered:
         return await self._write(lambda conn: sql.remember(conn, response, since_us=since_us))
+
+    async def add_api_key(self, key: ApiKey) -> bool:
+        return await self._write(lambda conn: keys.add(conn, key))
+
+    async def has_api_key(self, dialect: str, digest: str) -> bool:
+        return self._read(lambda conn: keys.has(conn, dialect, digest))
+
+    async def api_keys(self) -> tuple[ApiKey, ...]:
+        return self._read(keys.every)
+
+    async def drop_api_key(self, dialect: str, digest: str) -> bool:
+        return await self._write(lambda conn: keys.drop(conn, dialect, digest))
 
     def _read(self, operation: Callable[[sa.Connection], T]) -> T:
         try:  # as ``_translated_faults``, without a generator on every read

@@ -67,3 +67,14 @@ responses = sa.Table(
 )
 """Responses remembered under a client's idempotency key, so a repeated request gets the
 first one's answer instead of running again (``Store.remember``)."""
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    sa.Column("scope", sa.String(32), primary_key=True),
+    sa.Column("digest", sa.String(64), primary_key=True),
+    sa.Column("shown", sa.String(64), nullable=False),
+    sa.Column("created_us", sa.BigInteger, nullable=False),
+)
+"""The keys a locked server accepts (``rolodex keys``), by dialect (``scope``): each key's
+SHA-256 (``digest``) and a masked form to list it by (``shown``), never the key itself."""

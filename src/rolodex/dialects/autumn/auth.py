@@ -1,9 +1,10 @@
 """Autumn API keys to tenants, with Autumn's 401s.
 
-In open mode any well-formed key is accepted: its secret part names its own organisation
-(hashed, so no key is ever stored) and its mode part decides the environment, so a sandbox key
-and a live key never see each other's customers. A publishable key (``am_pk_...``) with the
-same secret part names the same organisation; Autumn lets it read one customer and nothing else.
+In open mode any well-formed key is accepted (on a locked server, only those ``rolodex keys``
+holds): its secret part names its own organisation (hashed, so no key is ever stored) and its
+mode part decides the environment, so a sandbox key and a live key never see each other's
+customers. A publishable key (``am_pk_...``) with the same secret part names the same
+organisation; Autumn lets it read one customer and nothing else.
 """
 
 from __future__ import annotations
@@ -51,10 +52,21 @@ def _credentials_of_token(token: str) -> Credentials:
     211 characters) are kept; a rejected one raises, which the cache does not keep."""
     matched = _WELL_FORMED.fullmatch(token)
     if matched is None:
-        raise AutumnError(f"Invalid secret key: {masked(token)}", "invalid_secret_key", status=401)
+        raise unknown_key(token)
     kind, mode, secret = matched.groups()
     organisation = hashlib.sha256(secret.encode()).hexdigest()[:24]
     return Credentials(Tenant("autumn", organisation, _ENVIRONMENTS[mode]), kind == "pk")
+
+
+def token_of(authorization: str | None) -> str:
+    """The key of an ``Authorization`` header that :func:`credentials_of` accepted."""
+    return (authorization or "").removeprefix("Bearer ").strip()
+
+
+def unknown_key(token: str) -> AutumnError:
+    """Autumn's answer to a key it does not know: a malformed one, or, on a locked server,
+    one that ``rolodex keys`` does not hold."""
+    return AutumnError(f"Invalid secret key: {masked(token)}", "invalid_secret_key", status=401)
 
 
 def masked(token: str) -> str:

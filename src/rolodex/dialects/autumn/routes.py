@@ -16,9 +16,16 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from rolodex import service
 from rolodex.core.errors import RolodexError
 from rolodex.dialects.autumn import decode
-from rolodex.dialects.autumn.auth import Credentials, credentials_of, not_public
+from rolodex.dialects.autumn.auth import (
+    Credentials,
+    credentials_of,
+    not_public,
+    token_of,
+    unknown_key,
+)
 from rolodex.dialects.autumn.endpoints import Call, Endpoints
 from rolodex.dialects.autumn.errors import (
     SANDBOX,
@@ -78,17 +85,21 @@ def routes(ctx: Context) -> list[BaseRoute]:
         ),
         Endpoint("/v1/customers/{customer_id}", by_id),
     ]
-    return [Route(e.path, AsgiEndpoint(_serve(e)), methods=_EVERY_METHOD) for e in table]
+    return [Route(e.path, AsgiEndpoint(_serve(e, ctx)), methods=_EVERY_METHOD) for e in table]
 
 
-def _serve(endpoint: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Response]]:
     async def serve(request: Request) -> Response:
         operation = endpoint.operations.get(request.method)
         if operation is None:
             return PlainTextResponse("404 Not Found", 404)
         credentials: Credentials | None = None
         try:
-            credentials = credentials_of(request.headers.get("authorization"))
+            authorization = request.headers.get("authorization")
+            credentials = credentials_of(authorization)
+            token = token_of(authorization)
+            if ctx.locked and not await service.admitted(ctx, "autumn", token):
+                raise unknown_key(token)
             if credentials.publishable and not operation.public:
                 raise not_public(_route_path(request))
             call = Call(

@@ -1,7 +1,8 @@
 """Dub workspace API keys to tenants, with Dub's authentication errors.
 
 A ``dub_`` key is bound to exactly one workspace. In open mode any well-formed key is
-accepted and names its own workspace (hashed, so no key is ever stored).
+accepted (on a locked server, only those ``rolodex keys`` holds) and names its own workspace
+(hashed, so no key is ever stored).
 """
 
 from __future__ import annotations
@@ -42,6 +43,17 @@ def tenant_of(authorization: str | None, query: Mapping[str, str]) -> Tenant:
             raise DubError("not_found", NO_WORKSPACE)
         raise DubError("unauthorized", INVALID_KEY)
     return _workspace_of(key)
+
+
+def key_of(authorization: str) -> str:
+    """The key of an ``Authorization`` header that :func:`tenant_of` accepted."""
+    return authorization.replace("Bearer ", "", 1)
+
+
+def unknown_key() -> DubError:
+    """Dub's answer to a key it does not know (on a locked server, one that ``rolodex keys``
+    does not hold)."""
+    return DubError("unauthorized", INVALID_KEY)
 
 
 @functools.lru_cache(maxsize=4096)

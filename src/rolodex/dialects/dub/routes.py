@@ -21,7 +21,7 @@ from rolodex import service
 from rolodex.core.errors import NotFound, RolodexError
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.dub import fields, params, translate
-from rolodex.dialects.dub.auth import tenant_of
+from rolodex.dialects.dub.auth import key_of, tenant_of, unknown_key
 from rolodex.dialects.dub.decode import (
     MAX_BODY_BYTES,
     BodyTooLarge,
@@ -119,8 +119,9 @@ class Customers:
 def routes(ctx: Context) -> list[BaseRoute]:
     customers = Customers(ctx)
     return [
-        _route("/customers", {"GET": customers.list, "POST": customers.create}),
+        _route(ctx, "/customers", {"GET": customers.list, "POST": customers.create}),
         _route(
+            ctx,
             "/customers/{id}",
             {"GET": customers.retrieve, "PATCH": customers.update, "DELETE": customers.delete},
         ),
@@ -132,8 +133,8 @@ _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _WITH_BODY = ("POST", "PATCH")
 
 
-def _route(path: str, handlers: Mapping[str, Handler]) -> Route:
-    return Route(path, AsgiEndpoint(_endpoint(handlers)), methods=_EVERY_METHOD)
+def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
+    return Route(path, AsgiEndpoint(_endpoint(ctx, handlers)), methods=_EVERY_METHOD)
 
 
 async def _unknown_path(_request: Request) -> Response:
@@ -141,7 +142,9 @@ async def _unknown_path(_request: Request) -> Response:
     return _json(DubError("not_found", "Not found").body(), 404)
 
 
-def _endpoint(handlers: Mapping[str, Handler]) -> Callable[[Request], Awaitable[Response]]:
+def _endpoint(
+    ctx: Context, handlers: Mapping[str, Handler]
+) -> Callable[[Request], Awaitable[Response]]:
     allowed = ", ".join([*handlers, "OPTIONS"])
 
     async def endpoint(request: Request) -> Response:
@@ -152,7 +155,7 @@ def _endpoint(handlers: Mapping[str, Handler]) -> Callable[[Request], Awaitable[
             status = 204 if method == "OPTIONS" else 405
             return Response(status_code=status, headers={"Allow": allowed})
         try:
-            return await _serve(request, handler)
+            return await _serve(ctx, request, handler)
         except BodyTooLarge:
             return Response("Request Entity Too Large", 413, media_type="text/plain")
         except DubError as error:
@@ -167,9 +170,12 @@ def _endpoint(handlers: Mapping[str, Handler]) -> Callable[[Request], Awaitable[
     return endpoint
 
 
-async def _serve(request: Request, handler: Handler) -> Response:
+async def _serve(ctx: Context, request: Request, handler: Handler) -> Response:
     query = query_of(query_string(request.scope))
-    tenant = tenant_of(request.headers.get("authorization"), query)
+    authorization = request.headers.get("authorization")
+    tenant = tenant_of(authorization, query)
+    if ctx.locked and not await service.admitted(ctx, "dub", key_of(authorization or "")):
+        raise unknown_key()
     refuse_nul(query)
     refuse_nul(request.path_params)
     body = await _body(request) if request.method in _WITH_BODY else b""

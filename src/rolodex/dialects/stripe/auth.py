@@ -2,9 +2,10 @@
 
 The key arrives as ``Authorization: Bearer <key>`` (what the SDKs send) or HTTP Basic with the
 key as user name (``curl -u sk_test_...:``); Stripe also takes ``Basic <key>`` unencoded.
-In open mode any well-formed secret or restricted key is accepted; its secret part names its
-own account (hashed, so no key is ever stored), and its mode prefix decides test or live, so
-the same secret with ``sk_test_`` and ``sk_live_`` names two separate worlds.
+In open mode any well-formed secret or restricted key is accepted (on a locked server, only
+those ``rolodex keys`` holds; any other gets Stripe's answer to an unknown key); its secret
+part names its own account (hashed, so no key is ever stored), and its mode prefix decides
+test or live, so the same secret with ``sk_test_`` and ``sk_live_`` names two separate worlds.
 
 A ``Stripe-Account: acct_...`` header acts on that connected account of the key's platform,
 as Stripe Connect does: its customers are its own, apart from the platform's and from every
@@ -42,6 +43,17 @@ PUBLISHABLE_KEY = (
     "This API call cannot be made with a publishable API key. Please use a secret API key. "
     "You can find a list of your API keys at https://dashboard.stripe.com/account/apikeys."
 )
+
+
+def key_of(authorization: str | None) -> str:
+    """The key a request's ``Authorization`` header carries (Stripe's 401 for a scheme other
+    than Bearer and Basic)."""
+    return _key_of((authorization or "").strip())
+
+
+def unknown_key(key: str) -> StripeError:
+    """Stripe's answer to a well-formed key it does not know (a locked server's refusal)."""
+    return _rejected(key)
 
 
 def tenant_of(authorization: str | None, connected_account: str | None = None) -> Tenant:

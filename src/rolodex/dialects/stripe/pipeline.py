@@ -25,7 +25,7 @@ from rolodex import service
 from rolodex.core.errors import RolodexError, Unavailable
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import cors, versions
-from rolodex.dialects.stripe.auth import tenant_of
+from rolodex.dialects.stripe.auth import key_of, tenant_of, unknown_key
 from rolodex.dialects.stripe.decode import (
     MAX_BODY_BYTES,
     MAX_PARAMETERS,
@@ -146,7 +146,10 @@ class Endpoint:
                 raise unrecognized_url(request.method, request.url_path)
             post = request.method == "POST"
             key = request.header(b"idempotency-key") if post else None
-            tenant = _tenant(request)
+            known = _tenant(request)
+            if self._ctx.locked:
+                await _admit(self._ctx, request)
+            tenant = known  # an error now links to the account's log: its key was accepted
             given = await _params(request)
             call = Call(tenant, given, request.path_params, versions.parse(version))
             if key:
@@ -281,6 +284,13 @@ not_found = _NotFound()
 
 def _tenant(request: Exchange) -> Tenant:
     return tenant_of(request.header(b"authorization"), request.header(b"stripe-account"))
+
+
+async def _admit(ctx: Context, request: Exchange) -> None:
+    """Refuse a well-formed key that a locked server does not hold."""
+    key = key_of(request.header(b"authorization"))
+    if not await service.admitted(ctx, "stripe", key):
+        raise unknown_key(key)
 
 
 def _logged(body: dict[str, Any], tenant: Tenant | None, request_id: str) -> dict[str, Any]:
