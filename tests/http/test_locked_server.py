@@ -14,7 +14,8 @@ import httpx
 import pytest
 import stripe
 from autumn_sdk import Autumn
-from dub import Dub, errors
+from dub import Dub
+from dub.models import errors
 
 from rolodex.service import ADMISSION_US
 from tests.conftest import random_key
@@ -51,18 +52,18 @@ def stripe_client(server: Server, key: str) -> stripe.StripeClient:
 
 def test_stripe_takes_a_held_key_and_refuses_others(locked: Server) -> None:
     key = hold(locked, random_key("sk_test_"))
-    created = stripe_client(locked, key).customers.create(params={"name": "Locked"})
-    assert stripe_client(locked, key).customers.retrieve(created.id).name == "Locked"
+    created = stripe_client(locked, key).v1.customers.create(params={"name": "Locked"})
+    assert stripe_client(locked, key).v1.customers.retrieve(created.id).name == "Locked"
     stranger = random_key("sk_test_")
     with pytest.raises(stripe.AuthenticationError) as refused:
-        stripe_client(locked, stranger).customers.list()
+        stripe_client(locked, stranger).v1.customers.list()
     assert refused.value.http_status == 401
     assert refused.value.user_message == (
         f"Invalid API Key provided: sk_test_{'*' * 20}{stranger[-4:]}"
     )
     # The same secret in live mode is another key, and not held.
     with pytest.raises(stripe.AuthenticationError):
-        stripe_client(locked, key.replace("sk_test_", "sk_live_")).customers.list()
+        stripe_client(locked, key.replace("sk_test_", "sk_live_")).v1.customers.list()
 
 
 def test_autumn_takes_a_held_key_and_refuses_others(locked: Server) -> None:
@@ -86,7 +87,8 @@ def test_autumn_takes_a_held_key_and_refuses_others(locked: Server) -> None:
 def test_dub_takes_a_held_key_and_refuses_others(locked: Server) -> None:
     key = hold(locked, random_key("dub_"))
     with Dub(token=key, server_url=f"{locked.url}/dub") as dub:
-        assert dub.customers.list(request={}) == []
+        page = dub.customers.list(request={})
+        assert page is not None and page.result == []
     with (
         Dub(token=random_key("dub_"), server_url=f"{locked.url}/dub") as stranger,
         pytest.raises(errors.Unauthorized) as refused,
@@ -97,11 +99,11 @@ def test_dub_takes_a_held_key_and_refuses_others(locked: Server) -> None:
 
 def test_a_revoked_key_is_refused_within_a_second(locked: Server) -> None:
     key = hold(locked, random_key("sk_test_"))
-    stripe_client(locked, key).customers.list()
+    stripe_client(locked, key).v1.customers.list()
     revoke(locked, key)
     time.sleep(ADMISSION_US / 1e6 + 0.2)  # the server took the key as held for this long
     with pytest.raises(stripe.AuthenticationError):
-        stripe_client(locked, key).customers.list()
+        stripe_client(locked, key).v1.customers.list()
 
 
 def test_a_locked_server_says_so_when_it_starts(locked: Server) -> None:

@@ -9,7 +9,7 @@ from rolodex.store import fastpath, lookups
 from rolodex.store.base import ApiKey
 from rolodex.store.tables import api_keys
 
-_one = sa.select(sa.literal(1)).where(
+_one = sa.select(api_keys.c.created_us).where(
     api_keys.c.scope == sa.bindparam("scope"), api_keys.c.digest == sa.bindparam("digest")
 )
 _every = sa.select(
