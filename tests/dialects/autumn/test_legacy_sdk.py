@@ -82,3 +82,13 @@ def test_the_legacy_list_route_is_also_the_list_operation(wire: Wire) -> None:
     assert [c["id"] for c in listed["list"]] == ["a"] and listed["next_cursor"] is None
     # Any other method reads "list" as a customer id.
     assert wire.call("GET", "/v1/customers/list").json()["code"] == "customer_not_found"
+
+
+def test_head_is_answered_as_get_without_the_body(wire: Wire) -> None:
+    wire.rpc("get_or_create", {"customer_id": "headless", "name": "Headless"})
+    for path in ("/v1/customers/headless", "/v1/customers?limit=10"):
+        got, head = wire.call("GET", path), wire.call("HEAD", path)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-length"] == str(len(got.content))
+    assert wire.call("HEAD", "/v1/customers/nobody").status_code == 404
+    assert wire.call("HEAD", "/v1/customers.get").status_code == 404  # an RPC route is POST only

@@ -90,7 +90,9 @@ def routes(ctx: Context) -> list[BaseRoute]:
 
 def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Response]]:
     async def serve(request: Request) -> Response:
-        operation = endpoint.operations.get(request.method)
+        # Autumn's framework (Hono) answers HEAD with the GET handler, headers only.
+        method = "GET" if request.method == "HEAD" else request.method
+        operation = endpoint.operations.get(method)
         if operation is None:
             return PlainTextResponse("404 Not Found", 404)
         credentials: Credentials | None = None
