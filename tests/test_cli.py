@@ -13,23 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.cli import HANG_GUARD_S, rolodex
 from tests.support.postgres import fresh_database
 from tests.support.server import Server, free_port
-
-HANG_GUARD_S = 120
-"""A command still running after this long has hung; no command here should come near it."""
-
-
-def rolodex(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
-    return subprocess.run(
-        [sys.executable, "-m", "rolodex", *args],
-        capture_output=True,
-        text=True,
-        env={**clean, **(env or {})},
-        timeout=HANG_GUARD_S,
-        check=False,
-    )
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:

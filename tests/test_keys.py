@@ -30,6 +30,11 @@ def test_dub_keys_have_no_mode() -> None:
         new_key("dub", live=True)
 
 
+def test_no_key_is_made_for_a_dialect_rolodex_does_not_speak() -> None:
+    with pytest.raises(ValueError, match="no dialect 'paddle'"):
+        new_key("paddle", live=False)
+
+
 @pytest.mark.parametrize(
     ("key", "dialect"),
     [("sk_test_abc123", "stripe"), ("rk_live_abc123", "stripe"),

@@ -34,6 +34,8 @@ def new_key(dialect: str, *, live: bool) -> str:
         return f"sk_{mode}_{secret}"
     if dialect == "autumn":
         return f"am_sk_{mode}_{secret}"
+    if dialect != "dub":
+        raise ValueError(f"no dialect {dialect!r}; the dialects are {', '.join(DIALECTS)}")
     if live:
         raise MalformedKey("Dub keys have no test or live mode")
     return f"dub_{secret}"

@@ -4,8 +4,6 @@ does not know."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +17,7 @@ from dub.models import errors
 
 from rolodex.service import ADMISSION_US
 from tests.conftest import random_key
+from tests.support.cli import rolodex
 from tests.support.server import Server
 
 
@@ -31,19 +30,14 @@ def locked(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 
 def hold(server: Server, key: str) -> str:
-    held = subprocess.run(
-        [sys.executable, "-m", "rolodex", "keys", "add", key, "--database", server.database_url],
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+    held = rolodex("keys", "add", key, "--database", server.database_url)
     assert held.stdout.startswith("Holding"), held.stderr
     return key
 
 
 def revoke(server: Server, key: str) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "rolodex", "keys", "revoke", key, "--database", server.database_url],
-        capture_output=True, timeout=120, check=True,
-    )  # fmt: skip
+    revoked = rolodex("keys", "revoke", key, "--database", server.database_url)
+    assert revoked.returncode == 0, revoked.stderr
 
 
 def stripe_client(server: Server, key: str) -> stripe.StripeClient:
