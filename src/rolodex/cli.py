@@ -1,4 +1,4 @@
-"""The ``rolodex`` command: serve, migrate, keys."""
+"""The ``rolodex`` command: serve, migrate, keys, export, import."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import click
 import sqlalchemy as sa
 import uvicorn
 
-from rolodex import service
+from rolodex import service, transfer
 from rolodex.core.errors import Unavailable
 from rolodex.http.app import create_app
 from rolodex.http.asgi import SUPERVISOR_PID, settle_heap
@@ -201,6 +201,69 @@ def revoke_key(key: str, database_url: str) -> None:
     click.echo(f"Revoked {dialect} key {shown(key)}.")
 
 
+@main.command("export")
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("wb"),
+    default="-",
+    help="The file to write (default: standard output).",
+)
+@_database
+def export(output: BinaryIO, database_url: str) -> None:
+    """Write every customer of every account, deleted ones included, and every key held,
+    as JSON Lines that `rolodex import` reads (into SQLite or PostgreSQL alike)."""
+    _refuse_missing_file(database_url)
+    written = _on_store(
+        database_url, lambda ctx: transfer.export(ctx, output), "an in-memory database is empty"
+    )
+    output.flush()
+    click.echo(
+        f"Exported {_counted(written.customers, 'customer')} and "
+        f"{_counted(written.keys, 'key')} from {_shown(database_url)}.",
+        err=True,
+    )
+
+
+@main.command("import")
+@click.argument("source", type=click.File("rb"))
+@_database
+def import_(source: BinaryIO, database_url: str) -> None:
+    """Read SOURCE, a file `rolodex export` wrote (- for standard input), into the database.
+
+    A customer whose account already has one with its id is left as it is, so an import
+    that stopped part way can be run again. Lines are checked, then written, a chunk at a
+    time; the import stops at the first line it cannot take, saying which and why."""
+
+    async def run(ctx: Context) -> transfer.Tally:
+        try:
+            return await transfer.import_(ctx, source)
+        except transfer.Refused as refused:
+            raise click.ClickException(str(refused)) from refused
+
+    memory = "an import into an in-memory database would vanish at once"
+    written = _on_store(database_url, run, memory)
+    there = f"; {written.there:,} already there, left as they were" if written.there else ""
+    click.echo(
+        f"Imported {_counted(written.customers, 'customer')} and "
+        f"{_counted(written.keys, 'key')} into {_shown(database_url)}{there}."
+    )
+
+
+def _counted(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _refuse_missing_file(url: str) -> None:
+    """Stop if ``url`` names a SQLite file that does not exist: opening it would make an
+    empty one, and a mistyped path would export nothing without a word."""
+    if not url.startswith("sqlite:") or in_memory(url):
+        return
+    path = sa.make_url(url).database
+    if path and not os.path.exists(path):
+        raise click.ClickException(f"no database at {path}")
+
+
 def _dialect_of(key: str) -> str:
     try:
         return dialect_of(key)
@@ -208,11 +271,15 @@ def _dialect_of(key: str) -> str:
         raise click.UsageError(str(refused)) from refused
 
 
-def _on_store(url: str, command: Callable[[Context], Awaitable[T]]) -> T:
+def _on_store(
+    url: str,
+    command: Callable[[Context], Awaitable[T]],
+    in_memory_refusal: str = "keys held in an in-memory database would vanish at once",
+) -> T:
     """Run ``command`` on the migrated database at ``url``; stop with one line if it cannot
-    be used."""
+    be used (``in_memory_refusal``, if it is an in-memory one: another process's, never)."""
     if in_memory(url):
-        raise click.UsageError("keys held in an in-memory database would vanish at once")
+        raise click.UsageError(in_memory_refusal)
     store = _open(url)
 
     async def run() -> T:
@@ -237,6 +304,8 @@ def _unless_unusable(url: str, run: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         with _store_warnings_left_to_this_message():
             return asyncio.run(run())
+    except click.ClickException:
+        raise  # the command's own one line
     except Unavailable as down:
         raise click.ClickException(
             f"cannot reach the database {_shown(url)}: {down.reason}"

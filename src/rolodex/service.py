@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -335,3 +335,40 @@ async def held_keys(ctx: Context) -> tuple[ApiKey, ...]:
 async def drop_key(ctx: Context, dialect: str, key: str) -> bool:
     """Forget ``key``; ``False`` if it was not kept."""
     return await ctx.store.drop_api_key(dialect, key_digest(key))
+
+
+EXPORT_PAGE = 500
+"""Records read per page of an export: large enough that a page's read dwarfs its overhead."""
+
+
+async def every_record(ctx: Context) -> AsyncIterator[Record]:
+    """Every record of every tenant, deleted ones included, page by page (an export)."""
+    after: Record | None = None
+    while page := await ctx.store.every_record(after=after, limit=EXPORT_PAGE):
+        for record in page:
+            yield record
+        after = page[-1]
+
+
+async def restore_record(ctx: Context, record: Record, spec: IndexSpec) -> bool:
+    """Store ``record`` as it was exported, with its id, time, version and deleted mark;
+    ``False`` if its tenant already has a record with that id (left as it is). Raises
+    ``AlreadyExists`` if one of its unique keys is held by another record."""
+    try:
+        await ctx.store.insert(record, spec)
+    except AlreadyExists as clash:
+        if clash.kind != "id":
+            raise
+        return False
+    return True
+
+
+async def restore_new_records(ctx: Context, records: Sequence[Record], spec: IndexSpec) -> bool:
+    """Store many exported records at once, as :func:`restore_record` stores each, if all
+    are new; ``False``, storing none, if any id or unique key is taken (or held twice)."""
+    return await ctx.store.insert_new(records, spec)
+
+
+async def restore_key(ctx: Context, key: ApiKey) -> bool:
+    """Keep an exported key (its digest, never the key); ``False`` if it is kept already."""
+    return await ctx.store.add_api_key(key)

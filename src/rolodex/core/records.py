@@ -26,6 +26,12 @@ class Tenant:
     def key(self) -> str:
         return f"{self.dialect}:{self.mode}:{self.account}"
 
+    @classmethod
+    def of_key(cls, key: str) -> Tenant:
+        """The tenant whose ``key`` this is (an account may hold colons; the rest do not)."""
+        dialect, mode, account = key.split(":", 2)
+        return cls(dialect, account, mode)
+
 
 @dataclass(frozen=True, slots=True)
 class Record:

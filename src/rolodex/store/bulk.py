@@ -22,7 +22,11 @@ from rolodex.store.text_index import text_row
 
 
 def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec) -> None:
+    """Insert ``records`` and their lookups as ``store.sql.insert`` does each: one marked
+    deleted gets only what a soft delete leaves it (its unique keys, if the spec keeps them)."""
     _insert(conn, customers, [customer_row(r) for r in records])
+    keyed = [r for r in records if not r.deleted or spec.keep_keys_on_delete]
+    live = [r for r in records if not r.deleted]
     _insert(
         conn,
         customer_keys,
@@ -34,7 +38,7 @@ def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec)
                 "tenant": r.tenant.key,
                 "customer_id": r.id,
             }
-            for r in records
+            for r in keyed
             for key in unique_keys(spec, r.tenant, r.fields)
         ],
     )
@@ -49,11 +53,11 @@ def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec)
                 "created_us": r.created_us,
                 "customer_id": r.id,
             }
-            for r in records
+            for r in live
             for field, value in terms(spec, r.fields)
         ],
     )
-    texts = [(r, text_values(spec, r.fields)) for r in records]
+    texts = [(r, text_values(spec, r.fields)) for r in live]
     texts = [(r, t) for r, t in texts if t]
     if conn.dialect.name != "sqlite":
         _insert(conn, customer_text, [text_row(r, f, v) for r, t in texts for f, v in t.items()])
@@ -80,18 +84,18 @@ def _insert_documents(conn: sa.Connection, texts: list[tuple[Record, dict[str, s
 
 
 def _next_bases(conn: sa.Connection, created: list[int]) -> list[int]:
-    """First keys for records created at ``created``, after those their milliseconds hold."""
-    key = customer_fts_rows.c.key
-    taken = conn.execute(
-        sa.select(key.op(">>")(fts.KEY_BITS), sa.func.max(key))
-        .where(key.between(fts.first_key(min(created)), fts.key_above(max(created))))
-        .group_by(key.op(">>")(fts.KEY_BITS))
-    ).all()
-    last: dict[int, int] = dict(taken)
+    """First keys for records created at ``created``, after those their milliseconds hold.
+
+    One lookup per millisecond, not one over the range they span: an import's records come
+    in id order, from all over the table's history."""
+    last: dict[int, int | None] = {}
     bases = []
     for created_us in created:
         bucket = fts.bucket(created_us)
-        base = last[bucket] = fts.base_after(created_us, last.get(bucket))
+        if bucket not in last:
+            last[bucket] = text_index.newest_key(conn, created_us)
+        base = fts.base_after(created_us, last[bucket])
+        last[bucket] = base
         bases.append(base)
     return bases
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from typing import TypeVar
 
@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import keys, search, sql
+from rolodex.store import bulk, keys, search, sql
 from rolodex.store.base import (
     ApiKey,
     Change,
@@ -92,6 +92,13 @@ class PostgresStore(Store):
     ) -> None:
         await self._run(lambda conn: sql.insert(conn, record, spec, receipt=receipt))
 
+    async def insert_new(self, records: Sequence[Record], spec: IndexSpec) -> bool:
+        try:
+            await self._run(lambda conn: bulk.insert_many(conn, records, spec))
+        except sa.exc.IntegrityError:  # the transaction was rolled back whole
+            return False
+        return True
+
     async def get(self, tenant: Tenant, id: str) -> Record | None:
         return await self._read(lambda conn: sql.get(conn, tenant, id))
 
@@ -113,6 +120,9 @@ class PostgresStore(Store):
 
     async def delete(self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
         return await self._run(lambda conn: sql.delete(conn, tenant, id, spec, hard=hard))
+
+    async def every_record(self, *, after: Record | None, limit: int) -> list[Record]:
+        return await self._read(lambda conn: sql.every_record(conn, after, limit))
 
     async def list(self, query: ListQuery) -> Page:
         return await self._read(lambda conn: sql.list_page(conn, query))

@@ -65,9 +65,11 @@ def insert(
     )
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
-    lookups.add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
-    lookups.add_terms(conn, record, terms(spec, record.fields))
-    text_index.sync(conn, None, record, spec, keys={})  # a new record has no full-text keys
+    if not record.deleted or spec.keep_keys_on_delete:
+        lookups.add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
+    if not record.deleted:
+        lookups.add_terms(conn, record, terms(spec, record.fields))
+        text_index.sync(conn, None, record, spec, keys={})  # a new record has no text keys
     if receipt is not None:
         keep_receipt(conn, receipt, record)
 
@@ -152,6 +154,33 @@ def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, har
     else:
         fastpath.run(conn, _soft_delete, [{"t": tenant.key, "i": id, "version": gone.version}])
     return old
+
+
+_by_key = (customers.c.tenant, customers.c.id)
+# SQLite's compiler adds an OFFSET to every LIMIT, bound like any other parameter (0 here).
+_every_first = (
+    sa.select(customers)
+    .order_by(*_by_key)
+    .limit(sa.bindparam("limit"))
+    .offset(sa.bindparam("offset"))
+)
+_every_after = _every_first.where(
+    sa.tuple_(*_by_key) > sa.tuple_(sa.bindparam("t"), sa.bindparam("i"))
+)
+
+
+def every_record(conn: sa.Connection, after: Record | None, limit: int) -> list[Record]:
+    """See ``Store.every_record``: a keyset walk over the primary key ``(tenant, id)``."""
+    if after is None:
+        rows = fastpath.fetch_all(conn, _every_first, {"limit": limit, "offset": 0})
+    else:
+        params = {"t": after.tenant.key, "i": after.id, "limit": limit, "offset": 0}
+        rows = fastpath.fetch_all(conn, _every_after, params)
+    tenants: dict[str, Tenant] = {}
+    for row in rows:
+        if row[0] not in tenants:
+            tenants[row[0]] = Tenant.of_key(row[0])
+    return [record_of(tenants[row[0]], row) for row in rows]
 
 
 def list_page(conn: sa.Connection, query: ListQuery) -> Page:

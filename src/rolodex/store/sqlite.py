@@ -47,7 +47,7 @@ from sqlalchemy.pool import StaticPool
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
-from rolodex.store import in_memory, keys, search, sql, text_index
+from rolodex.store import bulk, in_memory, keys, search, sql, text_index
 from rolodex.store.base import (
     ApiKey,
     Change,
@@ -174,6 +174,16 @@ class SQLiteStore(Store):
     ) -> None:
         await self._write(lambda conn: sql.insert(conn, record, spec, receipt=receipt))
 
+    async def insert_new(self, records: Sequence[Record], spec: IndexSpec) -> bool:
+        def insert_all(conn: sa.Connection) -> bool:
+            try:
+                _in_savepoint(conn, lambda conn: bulk.insert_many(conn, records, spec))
+            except (sa.exc.IntegrityError, sqlite3.IntegrityError):
+                return False
+            return True
+
+        return await self._write(insert_all)
+
     async def get(self, tenant: Tenant, id: str) -> Record | None:
         # The busiest read goes straight to the driver: the general path (``sql.get`` through
         # ``fastpath``) costs as much again as SQLite's lookup itself.
@@ -202,6 +212,9 @@ class SQLiteStore(Store):
 
     async def delete(self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
         return await self._write(lambda conn: sql.delete(conn, tenant, id, spec, hard=hard))
+
+    async def every_record(self, *, after: Record | None, limit: int) -> list[Record]:
+        return self._read(lambda conn: sql.every_record(conn, after, limit))
 
     async def list(self, query: ListQuery) -> Page:
         return self._read(lambda conn: sql.list_page(conn, query))

@@ -186,9 +186,7 @@ def _new_key(conn: sa.Connection, record: Record, field: str, taken: list[int]) 
         used = {key - base for key in taken}
         key = fts.field_key(base, next(s for s in itertools.count() if s not in used))
     else:
-        first, above = fts.first_key(record.created_us), fts.key_above(record.created_us)
-        newest = fastpath.scalar(conn, _last_key_between, {"first": first, "last": above - 1})
-        key = fts.base_after(record.created_us, newest)
+        key = fts.base_after(record.created_us, newest_key(conn, record.created_us))
     row = {
         "key": key,
         "tenant": record.tenant.key,
@@ -198,6 +196,16 @@ def _new_key(conn: sa.Connection, record: Record, field: str, taken: list[int]) 
     }
     fastpath.run(conn, _add_key, [row])
     return key
+
+
+def newest_key(conn: sa.Connection, created_us: int) -> int | None:
+    """The newest key of the records created in ``created_us``'s millisecond (``None``:
+    there are none)."""
+    first, above = fts.first_key(created_us), fts.key_above(created_us)
+    newest: int | None = fastpath.scalar(
+        conn, _last_key_between, {"first": first, "last": above - 1}
+    )
+    return newest
 
 
 QUEUE_LENGTH = 4096

@@ -1,0 +1,274 @@
+"""The file ``rolodex export`` writes and ``rolodex import`` reads, and the walks that do it.
+
+    {"object": "customer", "tenant": {"dialect": "stripe", "mode": "test", "account": "..."},
+     "id": "cus_...", "created_us": 1767225600000000, "version": 3, "deleted": false,
+     "fields": {...}}
+    {"object": "api_key", "dialect": "stripe", "digest": "<SHA-256 in hex>",
+     "shown": "sk_test_...Ab12", "created_us": 1767225600000000}
+
+A customer line holds all the store keeps of a record (its dialect's fields as stored, not as
+any API renders them), so an import leaves the same records on any backend: ids, creation
+times (and so list order), versions and deleted stubs. The store rebuilds the lookups, terms
+and full-text index from them, as it does for any write. A key line holds what a locked
+server keeps of a key, its digest, never the key. Responses remembered under idempotency keys
+are not exported: they are forgotten after a day anyway.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, BinaryIO, TypeVar
+
+import orjson
+
+from rolodex import service
+from rolodex.core.errors import AlreadyExists
+from rolodex.core.index import IndexSpec
+from rolodex.core.records import Record, Tenant
+from rolodex.dialects.autumn.translate import SPEC as AUTUMN_SPEC
+from rolodex.dialects.dub.translate import SPEC as DUB_SPEC
+from rolodex.dialects.stripe.translate import SPEC as STRIPE_SPEC
+from rolodex.service import Context
+from rolodex.store.base import ApiKey
+
+T = TypeVar("T")
+
+SPECS: Mapping[str, IndexSpec] = {"stripe": STRIPE_SPEC, "autumn": AUTUMN_SPEC, "dub": DUB_SPEC}
+"""What each dialect indexes, which an imported record's lookups are rebuilt by."""
+
+
+class BadLine(ValueError):
+    """A line that is not one ``rolodex export`` writes; the message says what is wrong."""
+
+
+class Refused(Exception):
+    """A line the import cannot take; the message names it and says why."""
+
+
+@dataclass
+class Tally:
+    """What an export wrote or an import stored."""
+
+    customers: int = 0
+    keys: int = 0
+    there: int = 0
+    """Customers and keys an import found already there, and left as they were."""
+
+
+async def export(ctx: Context, output: BinaryIO) -> Tally:
+    """Write every record (``service.every_record``), then every key held, to ``output``."""
+    written = Tally()
+    async for record in service.every_record(ctx):
+        output.write(customer_line(record))
+        written.customers += 1
+    for key in await service.held_keys(ctx):
+        output.write(key_line(key))
+        written.keys += 1
+    return written
+
+
+CHUNK = 256
+"""Lines read, checked and written at once: on SQLite their writes share one transaction."""
+
+
+async def import_(ctx: Context, source: BinaryIO) -> Tally:
+    """Store the records and keys of ``source``, a chunk of lines at a time; raises
+    ``Refused`` at a line that is not one an export writes (before anything of its chunk is
+    written) or a customer holding a unique key another one holds (once the rest of its
+    chunk is written)."""
+    stored = Tally()
+    for chunk in _chunks(source):
+        await _store(ctx, chunk, stored)
+    return stored
+
+
+Numbered = list[tuple[int, Record | ApiKey]]
+
+
+def _chunks(source: BinaryIO) -> Iterator[Numbered]:
+    """The source's records and keys with their line numbers, ``CHUNK`` at a time; blank
+    lines skipped."""
+    chunk: Numbered = []
+    for number, line in enumerate(source, start=1):
+        if not line.strip():
+            continue
+        try:
+            chunk.append((number, parse_line(line)))
+        except BadLine as bad:
+            raise Refused(f"line {number}: {bad}") from bad
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+async def _store(ctx: Context, chunk: Numbered, stored: Tally) -> None:
+    """Write one chunk: each dialect's customers in one transaction if all are new, else
+    one by one (all at once: one group commit, on SQLite); then its keys."""
+    by_dialect: dict[str, list[tuple[int, Record]]] = {}
+    for number, item in chunk:
+        if isinstance(item, Record):
+            by_dialect.setdefault(item.tenant.dialect, []).append((number, item))
+    for dialect, customers in by_dialect.items():
+        records = [record for _, record in customers]
+        if await service.restore_new_records(ctx, records, SPECS[dialect]):
+            stored.customers += len(records)
+        else:
+            await _store_each(ctx, customers, SPECS[dialect], stored)
+    for _, key in chunk:
+        if isinstance(key, ApiKey):
+            kept = await service.restore_key(ctx, key)
+            stored.keys += kept
+            stored.there += not kept
+
+
+async def _store_each(
+    ctx: Context, customers: list[tuple[int, Record]], spec: IndexSpec, stored: Tally
+) -> None:
+    """Store each customer not already there; raises ``Refused`` at the first that holds a
+    unique key another customer holds."""
+    outcomes = await asyncio.gather(
+        *(service.restore_record(ctx, record, spec) for _, record in customers),
+        return_exceptions=True,
+    )
+    for (number, record), outcome in zip(customers, outcomes, strict=True):
+        if isinstance(outcome, AlreadyExists):
+            raise Refused(
+                f"line {number}: customer {record.id}'s {outcome.kind} {outcome.value!r} "
+                "is held by another customer of its account"
+            )
+        if isinstance(outcome, BaseException):
+            raise outcome
+        stored.customers += outcome
+        stored.there += not outcome
+
+
+def customer_line(record: Record) -> bytes:
+    tenant = record.tenant
+    return _line(
+        {
+            "object": "customer",
+            "tenant": {"dialect": tenant.dialect, "mode": tenant.mode, "account": tenant.account},
+            "id": record.id,
+            "created_us": record.created_us,
+            "version": record.version,
+            "deleted": record.deleted,
+            "fields": record.fields,
+        }
+    )
+
+
+def key_line(key: ApiKey) -> bytes:
+    return _line(
+        {
+            "object": "api_key",
+            "dialect": key.dialect,
+            "digest": key.digest,
+            "shown": key.shown,
+            "created_us": key.created_us,
+        }
+    )
+
+
+def _line(value: dict[str, Any]) -> bytes:
+    return orjson.dumps(value) + b"\n"
+
+
+def parse_line(line: bytes) -> Record | ApiKey:
+    """The record or key a line holds; raises ``BadLine`` for anything else."""
+    try:
+        value = orjson.loads(line)
+    except orjson.JSONDecodeError as fault:
+        raise BadLine(f"not JSON ({fault})") from fault
+    if not isinstance(value, dict):
+        raise BadLine("not a JSON object")
+    kind = value.get("object")
+    if kind == "customer":
+        return _record(value)
+    if kind == "api_key":
+        return _key(value)
+    raise BadLine(f'"object" is {kind!r}, neither "customer" nor "api_key"')
+
+
+def _record(value: dict[str, Any]) -> Record:
+    _only(value, {"object", "tenant", "id", "created_us", "version", "deleted", "fields"})
+    tenant = _field(value, "tenant", dict)
+    _only(tenant, {"dialect", "mode", "account"}, "tenant.")
+    return Record(
+        tenant=Tenant(
+            dialect=_dialect(tenant, "tenant."),
+            account=_text(tenant, "account", "tenant."),
+            mode=_text(tenant, "mode", "tenant.", separator_free=True),
+        ),
+        id=_text(value, "id"),
+        created_us=_count(value, "created_us", least=0, below=_BIGINT),
+        fields=_field(value, "fields", dict),
+        version=_count(value, "version", least=1, below=_INTEGER),
+        deleted=_field(value, "deleted", bool),
+    )
+
+
+def _key(value: dict[str, Any]) -> ApiKey:
+    _only(value, {"object", "dialect", "digest", "shown", "created_us"})
+    digest = _text(value, "digest")
+    if len(digest) != 64 or digest.strip("0123456789abcdef"):
+        raise BadLine('"digest" is not a SHA-256 in lower-case hex')
+    return ApiKey(
+        dialect=_dialect(value),
+        digest=digest,
+        shown=_text(value, "shown"),
+        created_us=_count(value, "created_us", least=0, below=_BIGINT),
+    )
+
+
+def _only(value: dict[str, Any], names: set[str], prefix: str = "") -> None:
+    missing = sorted(names - value.keys())
+    unknown = sorted(value.keys() - names)
+    if missing:
+        raise BadLine(f'"{prefix}{missing[0]}" is missing')
+    if unknown:
+        raise BadLine(f'"{prefix}{unknown[0]}" is not a field of this line')
+
+
+def _field(value: dict[str, Any], name: str, kind: type[T], prefix: str = "") -> T:
+    found = value[name]
+    if not isinstance(found, kind):
+        raise BadLine(f'"{prefix}{name}" is not {_KINDS[kind]}')
+    return found
+
+
+_KINDS: dict[type, str] = {dict: "an object", bool: "true or false", str: "a string"}
+
+
+def _text(
+    value: dict[str, Any], name: str, prefix: str = "", *, separator_free: bool = False
+) -> str:
+    found = _field(value, name, str, prefix)
+    if not found:
+        raise BadLine(f'"{prefix}{name}" is empty')
+    if separator_free and ":" in found:
+        raise BadLine(f'"{prefix}{name}" holds a colon')
+    return found
+
+
+_BIGINT = 1 << 63
+_INTEGER = 1 << 31
+"""The bounds of the columns that keep times and versions (on PostgreSQL too)."""
+
+
+def _count(value: dict[str, Any], name: str, *, least: int, below: int) -> int:
+    found = value[name]
+    # bool is an int in Python, and never what a count means.
+    if not isinstance(found, int) or isinstance(found, bool) or not least <= found < below:
+        raise BadLine(f'"{name}" is not a whole number from {least} to {below - 1}')
+    return found
+
+
+def _dialect(value: dict[str, Any], prefix: str = "") -> str:
+    dialect = value["dialect"]
+    if dialect not in SPECS:
+        raise BadLine(f'"{prefix}dialect" is {dialect!r}; the dialects are {", ".join(SPECS)}')
+    return str(dialect)

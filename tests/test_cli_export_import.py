@@ -1,0 +1,196 @@
+"""``rolodex export`` and ``rolodex import`` as a user runs them: customers made through the
+SDKs on one server's database come back whole through the SDKs on another's, SQLite or
+PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import orjson
+import pytest
+import stripe
+from autumn_sdk import Autumn
+
+from tests.conftest import random_key
+from tests.support.cli import rolodex
+from tests.support.postgres import fresh_database
+from tests.support.server import Server
+
+
+@dataclass
+class Source:
+    """A SQLite database that served customers of two dialects, and its export."""
+
+    url: str
+    dump: Path
+    stripe_key: str
+    autumn_key: str
+    held_key: str
+    stripe_ids: list[str]
+    deleted_id: str
+
+
+def stripe_client(server: Server, key: str) -> stripe.StripeClient:
+    return stripe.StripeClient(key, base_addresses={"api": server.url}, max_network_retries=0)
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
+    directory = tmp_path_factory.mktemp("export")
+    url = f"sqlite:///{directory / 'source.db'}"
+    stripe_key, autumn_key = random_key("sk_test_"), random_key("am_sk_test_", 42)
+    server = Server(url, directory / "server.log").start()
+    try:
+        customers = stripe_client(server, stripe_key).v1.customers
+        made = [
+            customers.create(
+                params={
+                    "email": f"person{n}@example.com",
+                    "name": f"Person Number{n}",
+                    "metadata": {"n": str(n)},
+                    "address": {"city": "Paris", "country": "FR"},
+                    "preferred_locales": ["fr", "en"],
+                }
+            )
+            for n in range(12)
+        ]
+        gone = customers.create(params={"name": "Gone Soon"})
+        customers.delete(gone.id)
+        Autumn(secret_key=autumn_key, server_url=f"{server.url}/autumn").customers.get_or_create(
+            customer_id="org-1", name="Autumn Org", email="billing@org.example"
+        )
+    finally:
+        server.stop()
+    held_key = random_key("sk_test_")
+    assert rolodex("keys", "add", held_key, "--database", url).returncode == 0
+    dump = directory / "dump.jsonl"
+    exported = rolodex("export", "--database", url, "--output", str(dump))
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stderr.strip() == f"Exported 14 customers and 1 key from {url}."
+    return Source(url, dump, stripe_key, autumn_key, held_key, [c.id for c in made], gone.id)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'target.db'}"
+        return
+    with fresh_database() as url:
+        yield url
+
+
+def test_an_import_serves_what_the_export_held(
+    source: Source, target_url: str, tmp_path: Path
+) -> None:
+    imported = rolodex("import", str(source.dump), "--database", target_url)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.startswith("Imported 14 customers and 1 key into ")
+
+    old = Server(source.url, tmp_path / "old.log").start()
+    new = Server(target_url, tmp_path / "new.log", options=["--locked"]).start()
+    try:
+        before = stripe_client(old, source.stripe_key).v1.customers
+        # Locked: the key it holds came with the import.
+        after = stripe_client(new, source.held_key).v1.customers
+        assert after.list().data == []  # another key names another account
+        after = stripe_client(new, source.stripe_key)
+        with pytest.raises(stripe.AuthenticationError):  # not held by the new server
+            after.v1.customers.list()
+        assert rolodex("keys", "add", source.stripe_key, "--database", target_url).returncode == 0
+        after_customers = after.v1.customers
+
+        for id in [*source.stripe_ids, source.deleted_id]:
+            assert after_customers.retrieve(id) == before.retrieve(id)
+        listed = [c.id for c in after_customers.list(params={"limit": 100}).auto_paging_iter()]
+        assert listed == list(reversed(source.stripe_ids))
+        found = after_customers.search(params={"query": "name~'number7'"}).data
+        assert [c.id for c in found] == [source.stripe_ids[7]]
+        by_email = after_customers.search(params={"query": "email:'person3@example.com'"}).data
+        assert [c.id for c in by_email] == [source.stripe_ids[3]]
+        by_metadata = after_customers.search(params={"query": "metadata['n']:'5'"}).data
+        assert [c.id for c in by_metadata] == [source.stripe_ids[5]]
+
+        assert rolodex("keys", "add", source.autumn_key, "--database", target_url).returncode == 0
+        autumn_then = _autumn_customer(old, source.autumn_key)
+        assert _autumn_customer(new, source.autumn_key) == autumn_then
+        assert autumn_then["name"] == "Autumn Org"
+    finally:
+        old.stop()
+        new.stop()
+
+
+def _autumn_customer(server: Server, key: str) -> dict[str, object]:
+    answer = httpx.get(
+        f"{server.url}/autumn/v1/customers/org-1", headers={"authorization": f"Bearer {key}"}
+    )
+    assert answer.status_code == 200, answer.text
+    found: dict[str, object] = answer.json()
+    return found
+
+
+def test_an_import_run_again_leaves_what_is_there(source: Source, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'target.db'}"
+    assert rolodex("import", str(source.dump), "--database", url).returncode == 0
+    again = rolodex("import", str(source.dump), "--database", url)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.strip() == (
+        f"Imported 0 customers and 0 keys into {url}; 15 already there, left as they were."
+    )
+    reexported = rolodex("export", "--database", url)
+    assert reexported.stdout.encode() == source.dump.read_bytes()
+
+
+def test_an_import_reads_standard_input(source: Source, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'target.db'}"
+    piped = rolodex("import", "-", "--database", url, stdin=source.dump.read_text())
+    assert piped.returncode == 0, piped.stderr
+    assert piped.stdout.startswith("Imported 14 customers and 1 key")
+
+
+def test_a_bad_line_stops_the_import_at_it(source: Source, tmp_path: Path) -> None:
+    lines = source.dump.read_bytes().splitlines(keepends=True)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_bytes(b"".join([lines[0], b"\n", b'{"object": "customer"}\n', *lines[1:]]))
+    url = f"sqlite:///{tmp_path / 'target.db'}"
+    refused = rolodex("import", str(broken), "--database", url)
+    assert refused.returncode == 1
+    assert refused.stderr == 'Error: line 3: "created_us" is missing\n'
+    assert rolodex("export", "--database", url).stdout == ""  # its chunk was never written
+
+
+def test_a_unique_key_held_by_another_customer_is_named(tmp_path: Path) -> None:
+    line = {
+        "object": "customer",
+        "tenant": {"dialect": "autumn", "mode": "sandbox", "account": "org_acct"},
+        "created_us": 1,
+        "version": 1,
+        "deleted": False,
+        "fields": {"customer_id": "org-1"},
+    }
+    clashing = tmp_path / "clash.jsonl"
+    clashing.write_bytes(
+        orjson.dumps({**line, "id": "cus_a"}) + b"\n" + orjson.dumps({**line, "id": "cus_b"})
+    )
+    url = f"sqlite:///{tmp_path / 'target.db'}"
+    refused = rolodex("import", str(clashing), "--database", url)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Error: line 2: customer cus_b's ")
+    assert "is held by another customer of its account" in refused.stderr
+
+
+def test_export_refuses_a_database_that_is_not_there(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    refused = rolodex("export", "--database", f"sqlite:///{missing}")
+    assert refused.returncode == 1
+    assert refused.stderr == f"Error: no database at {missing}\n"
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize("command", [["export"], ["import", "-"]])
+def test_an_in_memory_database_is_refused(command: list[str]) -> None:
+    refused = rolodex(*command, "--database", "sqlite:///:memory:", stdin="")
+    assert refused.returncode == 2
+    assert "in-memory database" in refused.stderr

@@ -1,0 +1,90 @@
+"""The lines ``rolodex export`` writes and ``rolodex import`` reads."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from rolodex.core.records import Record, Tenant
+from rolodex.store.base import ApiKey
+from rolodex.transfer import BadLine, customer_line, key_line, parse_line
+
+TENANT = Tenant("stripe", "acct_1:connected", "test")
+RECORD = Record(
+    TENANT,
+    "cus_1",
+    created_us=1_767_225_600_000_000,
+    fields={"name": "Zoë", "metadata": {"plan": "pro"}, "balance": -5},
+    version=3,
+    deleted=True,
+)
+KEY = ApiKey("autumn", "0" * 63 + "f", "am_sk_test_****abcd", 42)
+
+
+def test_a_customer_comes_back_as_it_went() -> None:
+    line = customer_line(RECORD)
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert parse_line(line) == RECORD
+
+
+def test_a_key_comes_back_as_it_went() -> None:
+    assert parse_line(key_line(KEY)) == KEY
+
+
+def test_a_customer_line_names_its_parts() -> None:
+    assert orjson.loads(customer_line(RECORD)) == {
+        "object": "customer",
+        "tenant": {"dialect": "stripe", "mode": "test", "account": "acct_1:connected"},
+        "id": "cus_1",
+        "created_us": 1_767_225_600_000_000,
+        "version": 3,
+        "deleted": True,
+        "fields": {"name": "Zoë", "metadata": {"plan": "pro"}, "balance": -5},
+    }
+
+
+def _customer(**changes: object) -> bytes:
+    value = orjson.loads(customer_line(RECORD))
+    value.update(changes)
+    return orjson.dumps({k: v for k, v in value.items() if v is not _DROP})
+
+
+def _key(**changes: object) -> bytes:
+    value = orjson.loads(key_line(KEY))
+    value.update(changes)
+    return orjson.dumps(value)
+
+
+_DROP = object()
+_TENANT = {"dialect": "stripe", "mode": "test", "account": "a"}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        (b"{not json", "not JSON"),
+        (b"[1, 2]", "not a JSON object"),
+        (b'{"object": "invoice"}', '"object" is \'invoice\', neither "customer" nor "api_key"'),
+        (_customer(id=_DROP), '"id" is missing'),
+        (_customer(colour="red"), '"colour" is not a field of this line'),
+        (_customer(id=""), '"id" is empty'),
+        (_customer(id=7), '"id" is not a string'),
+        (_customer(fields=[]), '"fields" is not an object'),
+        (_customer(deleted="no"), '"deleted" is not true or false'),
+        (_customer(version=0), '"version" is not a whole number from 1 to 2147483647'),
+        (_customer(version=True), '"version" is not a whole number from 1'),
+        (_customer(created_us=-1), '"created_us" is not a whole number from 0'),
+        (_customer(created_us=1.5), '"created_us" is not a whole number from 0'),
+        (_customer(tenant="stripe:test:a"), '"tenant" is not an object'),
+        (_customer(tenant={**_TENANT, "dialect": "paddle"}), "\"tenant.dialect\" is 'paddle'"),
+        (_customer(tenant={**_TENANT, "mode": "te:st"}), '"tenant.mode" holds a colon'),
+        (_customer(tenant={"dialect": "dub", "mode": "live"}), '"tenant.account" is missing'),
+        (_key(digest="F" * 64), '"digest" is not a SHA-256 in lower-case hex'),
+        (_key(digest="ab"), '"digest" is not a SHA-256 in lower-case hex'),
+        (_key(dialect="paddle"), "\"dialect\" is 'paddle'; the dialects are stripe, autumn, dub"),
+    ],
+)
+def test_a_line_it_did_not_write_is_refused_with_its_reason(line: bytes, message: str) -> None:
+    with pytest.raises(BadLine) as refused:
+        parse_line(line)
+    assert str(refused.value).startswith(message)
