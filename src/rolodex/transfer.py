@@ -138,7 +138,7 @@ async def _store_each(
         if isinstance(outcome, AlreadyExists):
             raise Refused(
                 f"line {number}: customer {record.id}'s {outcome.kind} {outcome.value!r} "
-                "is held by another customer of its account"
+                "is held by another customer"
             )
         if isinstance(outcome, BaseException):
             raise outcome
