@@ -14,7 +14,6 @@ import httpx
 import pytest
 
 from tests.support.cli import HANG_GUARD_S, rolodex
-from tests.support.postgres import fresh_database
 from tests.support.server import Server, free_port
 
 
@@ -111,17 +110,8 @@ def test_migrate_reads_the_database_from_the_environment(tmp_path: Path) -> None
     assert "is up to date" in result.stdout
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    with fresh_database() as url:
-        yield url
-
-
-def test_migrate_twice_hides_the_password(fresh_url: str) -> None:
-    url = fresh_url.replace("postgres@", "postgres:secret@")
+def test_migrate_twice_hides_the_password(fresh_database_url: str) -> None:
+    url = fresh_database_url.replace("postgres@", "postgres:secret@")
     for _ in range(2):
         result = rolodex("migrate", "--database", url)
         assert result.returncode == 0, result.stderr
@@ -129,9 +119,9 @@ def test_migrate_twice_hides_the_password(fresh_url: str) -> None:
         assert "secret" not in result.stdout
 
 
-def test_processes_migrating_a_fresh_database_at_once_all_succeed(fresh_url: str) -> None:
+def test_processes_migrating_a_fresh_database_at_once_all_succeed(fresh_database_url: str) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
-    command = [sys.executable, "-m", "rolodex", "migrate", "--database", fresh_url]
+    command = [sys.executable, "-m", "rolodex", "migrate", "--database", fresh_database_url]
     processes = [
         subprocess.Popen(command, env=clean, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(4)

@@ -4,7 +4,6 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from autumn_sdk import Autumn
 
 from tests.conftest import random_key
 from tests.support.cli import rolodex
-from tests.support.postgres import fresh_database
 from tests.support.server import Server
 
 
@@ -31,6 +29,12 @@ class Source:
     held_key: str
     stripe_ids: list[str]
     deleted_id: str
+
+
+def hold(url: str, key: str) -> str:
+    held = rolodex("keys", "add", key, "--database", url)
+    assert held.returncode == 0, held.stderr
+    return key
 
 
 def stripe_client(server: Server, key: str) -> stripe.StripeClient:
@@ -64,8 +68,7 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
         )
     finally:
         server.stop()
-    held_key = random_key("sk_test_")
-    assert rolodex("keys", "add", held_key, "--database", url).returncode == 0
+    held_key = hold(url, random_key("sk_test_"))
     dump = directory / "dump.jsonl"
     exported = rolodex("export", "--database", url, "--output", str(dump))
     assert exported.returncode == 0, exported.stderr
@@ -73,24 +76,15 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
     return Source(url, dump, stripe_key, autumn_key, held_key, [c.id for c in made], gone.id)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'target.db'}"
-        return
-    with fresh_database() as url:
-        yield url
-
-
 def test_an_import_serves_what_the_export_held(
-    source: Source, target_url: str, tmp_path: Path
+    source: Source, fresh_database_url: str, tmp_path: Path
 ) -> None:
-    imported = rolodex("import", str(source.dump), "--database", target_url)
+    imported = rolodex("import", str(source.dump), "--database", fresh_database_url)
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.startswith("Imported 14 customers and 1 key into ")
 
     old = Server(source.url, tmp_path / "old.log").start()
-    new = Server(target_url, tmp_path / "new.log", options=["--locked"]).start()
+    new = Server(fresh_database_url, tmp_path / "new.log", options=["--locked"]).start()
     try:
         before = stripe_client(old, source.stripe_key).v1.customers
         # Locked: the key it holds came with the import.
@@ -99,7 +93,7 @@ def test_an_import_serves_what_the_export_held(
         after = stripe_client(new, source.stripe_key)
         with pytest.raises(stripe.AuthenticationError):  # not held by the new server
             after.v1.customers.list()
-        assert rolodex("keys", "add", source.stripe_key, "--database", target_url).returncode == 0
+        hold(fresh_database_url, source.stripe_key)
         after_customers = after.v1.customers
 
         for id in [*source.stripe_ids, source.deleted_id]:
@@ -113,7 +107,7 @@ def test_an_import_serves_what_the_export_held(
         by_metadata = after_customers.search(params={"query": "metadata['n']:'5'"}).data
         assert [c.id for c in by_metadata] == [source.stripe_ids[5]]
 
-        assert rolodex("keys", "add", source.autumn_key, "--database", target_url).returncode == 0
+        hold(fresh_database_url, source.autumn_key)
         autumn_then = _autumn_customer(old, source.autumn_key)
         assert _autumn_customer(new, source.autumn_key) == autumn_then
         assert autumn_then["name"] == "Autumn Org"
