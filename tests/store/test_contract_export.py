@@ -88,10 +88,16 @@ async def test_a_deleted_record_is_inserted_as_a_soft_delete_leaves_it(store: St
         await store.insert(record(tenant, "cus_other", prefix="P1"), SPEC)
 
 
-async def test_a_deleted_record_holds_no_key_its_spec_releases(store: Store) -> None:
+@pytest.mark.parametrize("together", [False, True], ids=["insert", "insert_new"])
+async def test_a_deleted_record_holds_no_key_its_spec_releases(
+    store: Store, together: bool
+) -> None:
     tenant = new_tenant()
     gone = dataclasses.replace(record(tenant, "cus_gone", prefix="P1"), deleted=True)
-    await store.insert(gone, RELEASING)
+    if together:
+        assert await store.insert_new([gone], RELEASING)
+    else:
+        await store.insert(gone, RELEASING)
     await store.insert(record(tenant, "cus_new", prefix="P1"), RELEASING)
     assert (await store.find(tenant, PREFIX, "P1")) == record(tenant, "cus_new", prefix="P1")
 
