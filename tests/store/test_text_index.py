@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
+from pytest import MonkeyPatch
 
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec
@@ -94,6 +96,40 @@ def test_the_queue_is_applied_once_it_reaches_its_length(tmp_path: Path) -> None
     assert _queue_length(tmp_path) < text_index.QUEUE_LENGTH
     assert _indexed(tmp_path, "name") + _queue_length(tmp_path) == text_index.QUEUE_LENGTH
     assert _indexed(tmp_path, "name") >= text_index.QUEUE_LENGTH - 64
+
+
+def test_reads_go_on_while_a_batch_applies_the_long_queue(
+    tmp_path: Path, monkeypatch: MonkeyPatch
+) -> None:
+    """The write that makes the queue long has it applied on the commit's thread, just before
+    its commit: the loop answers reads meanwhile, and the write only once it is done."""
+    monkeypatch.setattr(text_index, "QUEUE_LENGTH", 2)
+    applying, release, applied = threading.Event(), threading.Event(), threading.Event()
+    apply = text_index.apply_or_keep
+
+    def slow_apply(conn: sa.Connection) -> None:
+        applying.set()
+        release.wait(timeout=5)  # on the loop, this would stall it, then let it go on
+        apply(conn)
+        applied.set()
+
+    monkeypatch.setattr(text_index, "apply_or_keep", slow_apply)
+
+    async def scenario() -> list[object]:
+        store = await _store(tmp_path)
+        await store.insert(_named(1, "Ada Lovelace"), SPEC)
+        writing = asyncio.create_task(store.insert(_named(2, "Ada Byron"), SPEC))
+        while not applying.is_set():
+            await asyncio.sleep(0.001)
+        read = await store.get(TENANT, "cus_1")
+        seen = [read is not None, applied.is_set(), writing.done(), _queue_length(tmp_path)]
+        release.set()
+        await writing
+        seen += [_queue_length(tmp_path), _indexed(tmp_path, "ada"), await _found(store, "ada")]
+        await store.close()
+        return seen
+
+    assert asyncio.run(scenario()) == [True, False, False, 1, 0, 2, ["cus_1", "cus_2"]]
 
 
 def test_a_store_that_stops_writing_applies_its_queue(tmp_path: Path) -> None:

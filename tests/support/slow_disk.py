@@ -14,9 +14,9 @@ def slow_disk(store: SQLiteStore, monkeypatch: MonkeyPatch) -> threading.Event:
     release = threading.Event()
     commit = store._commit
 
-    def held() -> Exception | None:
+    def held(apply_queue: bool = False) -> Exception | None:
         release.wait(timeout=10)
-        return commit()
+        return commit(apply_queue)
 
     monkeypatch.setattr(store, "_commit", held)
     return release

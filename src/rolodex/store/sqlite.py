@@ -6,7 +6,8 @@ share one read transaction (``_snapshot``). The statements are synchronous and f
 in microseconds, so they run on the event loop itself: handing each to a thread would cost
 more than the query. The commit is the exception: its fsync waits on the disk for as long as
 dozens of statements take, so it runs on a thread of its own (``_commit``) while the loop
-answers reads and gathers the next batch of writes. A ``:memory:`` database has one connection
+answers reads and gathers the next batch of writes; so does applying a long full-text queue,
+just before the commit. A ``:memory:`` database has one connection
 (a second would open another database) and commits on the loop: it has no fsync to wait for.
 
 Several processes may share one file (``rolodex serve --workers N``, or several servers):
@@ -308,19 +309,28 @@ class SQLiteStore(Store):
             _settle(batch, [(None, lost)] * len(batch))
             return
         if self._in_memory:
-            self._committed(batch, settled, held.queued, self._commit())
+            self._committed(batch, settled, held.queued, self._commit(held.long))
             return
         self._end_snapshot()  # see ``_snapshot``: none is held while the log may restart
-        commit = asyncio.get_running_loop().run_in_executor(self._committer, self._commit)
+        loop = asyncio.get_running_loop()
+        commit = loop.run_in_executor(self._committer, self._commit, held.long)
         self._committing = commit
         commit.add_done_callback(
             lambda _: self._committed(batch, settled, held.queued, commit.result())
         )
 
-    def _commit(self) -> Exception | None:
-        """Commit the open transaction (on ``_committer``: see the module's docstring); the
-        fault, if it fails."""
+    def _commit(self, apply_queue: bool = False) -> Exception | None:
+        """Commit the open transaction (on ``_committer``: see the module's docstring), having
+        applied the full-text queue in it first if ``apply_queue``; the fault, if it fails.
+
+        The queue is applied here, not on the loop, because at 100,000 customers applying
+        ``text_index.QUEUE_LENGTH`` changes takes about 100 ms, which on the loop every
+        request would wait for; here reads go on (the loop takes the GIL back every few
+        milliseconds, and whenever SQLite runs), and only the batch's writes wait, as they
+        wait for the commit anyway."""
         try:
+            if apply_queue:
+                text_index.apply_or_keep(self._conn)
             self._driver.execute("COMMIT")
         except Exception as fault:  # answered to the batch's writes, on the loop
             return _unavailable(fault) if isinstance(fault, _FAULTS) else fault

@@ -215,9 +215,10 @@ Long, because the longer the queue, the less each change costs: FTS5 writes fewe
 per document, and changes to one key between two applications coalesce into one. Against
 512 (``benchmarks/ab.py --ops update``, three interleaved pairs each), updates over HTTP
 answered 1.06 times as many requests at 1,000 customers and at 100,000. What it costs is a
-pause in the write that applies the queue, or the search that finds it long: a few tens of
-milliseconds at 100,000 customers. A store that stops writing for a moment applies its
-queue then (``SQLiteStore``), so a search after a burst of writes seldom waits."""
+pause in the writes whose batch applies the queue, or the search that finds it long: about
+100 milliseconds at 100,000 customers. The store applies it on its commit's thread, so reads
+go on meanwhile, and, when it stops writing for a moment, applies its queue then
+(``SQLiteStore``), so a search after a burst of writes seldom waits."""
 
 _queue = customer_fts_queue.insert().values(
     key=sa.bindparam("k"), before=sa.bindparam("b"), after=sa.bindparam("a")
@@ -263,17 +264,25 @@ def _document(source: str) -> str:
     return fts.field_document(tenant, field, value)
 
 
-def queue_changes(conn: sa.Connection, changes: Sequence[DocumentChange]) -> int:
+def queue_changes(
+    conn: sa.Connection, changes: Sequence[DocumentChange], *, apply_when_long: bool = True
+) -> int:
     """Queue each key's net change of ``changes`` (made in this order); once the queue is long
-    enough, apply it. Returns how many changes were queued."""
+    enough, apply it, unless the caller will (``apply_when_long=False``). Returns how many
+    changes were queued."""
     rows = [{"k": key, "b": b, "a": a} for key, (b, a) in sorted(_net(changes).items())]
     if not rows:
         return 0
     fastpath.run(conn, _queue, rows)
-    # The queue starts again at 1 once emptied, so its last number is its length.
-    if fastpath.scalar(conn, _queue_end, {}) >= QUEUE_LENGTH:
+    if apply_when_long and queue_is_long(conn):
         apply_or_keep(conn)
     return len(rows)
+
+
+def queue_is_long(conn: sa.Connection) -> bool:
+    """Whether the queue holds ``QUEUE_LENGTH`` changes: time to apply it."""
+    # The queue starts again at 1 once emptied, so its last number is its length.
+    return bool(fastpath.scalar(conn, _queue_end, {}) >= QUEUE_LENGTH)
 
 
 def apply_or_keep(conn: sa.Connection) -> None:
@@ -339,6 +348,9 @@ class HeldDocuments:
         self._changes: list[DocumentChange] = []
         self.queued = 0
         """How many changes :meth:`write` queued."""
+        self.long = False
+        """Whether the queue is long enough to apply (``QUEUE_LENGTH``) since :meth:`write`:
+        the store applies it just before the batch's commit, on the commit's thread."""
 
     def add(self, key: int, before: str | None, after: str | None) -> None:
         self._changes.append((key, before, after))
@@ -351,8 +363,9 @@ class HeldDocuments:
         del self._changes[mark:]
 
     def write(self, conn: sa.Connection) -> None:
-        """Queue each key's net change."""
-        self.queued = queue_changes(conn, self._changes)
+        """Queue each key's net change; the queue is left for the store to apply (``long``)."""
+        self.queued = queue_changes(conn, self._changes, apply_when_long=False)
+        self.long = self.queued > 0 and queue_is_long(conn)
         self._changes.clear()
 
 
