@@ -477,7 +477,8 @@ def test_reads_and_new_writes_go_on_while_a_commit_waits_for_the_disk(
 def test_a_failed_commit_fails_every_write_of_its_batch_and_keeps_none(
     tmp_path: Path, monkeypatch: MonkeyPatch
 ) -> None:
-    def failing() -> Exception:  # the transaction stays open, as a failed COMMIT may leave it
+    def failing(apply_queue: bool = False) -> Exception:
+        # The transaction stays open, as a failed COMMIT may leave it.
         return Unavailable("disk I/O error")
 
     async def scenario() -> tuple[list[object], int]:
