@@ -209,7 +209,8 @@ def newest_key(conn: sa.Connection, created_us: int) -> int | None:
 
 
 QUEUE_LENGTH = 4096
-"""Queued document changes at which the write that queues them applies the queue.
+"""Queued document changes at which the queue is applied: by the write that queues the last
+of them or, in a group commit, just before the batch's commit (``HeldDocuments.long``).
 
 Long, because the longer the queue, the less each change costs: FTS5 writes fewer segments
 per document, and changes to one key between two applications coalesce into one. Against
