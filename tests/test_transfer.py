@@ -10,11 +10,12 @@ from rolodex.store.base import ApiKey
 from rolodex.transfer import BadLine, customer_line, key_line, parse_line
 
 TENANT = Tenant("stripe", "acct_1:connected", "test")
+_FIELDS = {"name": "Zoë", "metadata": {"plan": "pro"}, "balance": -5, "invoice_prefix": "ZOE1"}
 RECORD = Record(
     TENANT,
     "cus_1",
     created_us=1_767_225_600_000_000,
-    fields={"name": "Zoë", "metadata": {"plan": "pro"}, "balance": -5},
+    fields=_FIELDS,
     version=3,
     deleted=True,
 )
@@ -39,7 +40,7 @@ def test_a_customer_line_names_its_parts() -> None:
         "created_us": 1_767_225_600_000_000,
         "version": 3,
         "deleted": True,
-        "fields": {"name": "Zoë", "metadata": {"plan": "pro"}, "balance": -5},
+        "fields": _FIELDS,
     }
 
 
@@ -79,6 +80,19 @@ _TENANT = {"dialect": "stripe", "mode": "test", "account": "a"}
         (_customer(tenant={**_TENANT, "dialect": "paddle"}), "\"tenant.dialect\" is 'paddle'"),
         (_customer(tenant={**_TENANT, "mode": "te:st"}), '"tenant.mode" holds a colon'),
         (_customer(tenant={"dialect": "dub", "mode": "live"}), '"tenant.account" is missing'),
+        (_customer(fields={**_FIELDS, "balance": "5"}), '"fields.balance": no stripe customer'),
+        (
+            _customer(fields={"name": "x"}),
+            '"fields.invoice_prefix": no stripe customer can hold this',
+        ),
+        (
+            _customer(tenant={**_TENANT, "dialect": "autumn"}, fields={"customer_id": 5}),
+            '"fields.customer_id": no autumn customer can hold this: customer_id: must be',
+        ),
+        (
+            _customer(tenant={**_TENANT, "dialect": "dub"}, fields={"avatar": "no url"}),
+            '"fields": no dub customer can hold this: invalid_format: avatar: Invalid URL',
+        ),
         (_key(digest="F" * 64), '"digest" is not a SHA-256 in lower-case hex'),
         (_key(digest="ab"), '"digest" is not a SHA-256 in lower-case hex'),
         (_key(dialect="paddle"), "\"dialect\" is 'paddle'; the dialects are stripe, autumn, dub"),
@@ -88,3 +102,8 @@ def test_a_line_it_did_not_write_is_refused_with_its_reason(line: bytes, message
     with pytest.raises(BadLine) as refused:
         parse_line(line)
     assert str(refused.value).startswith(message)
+
+
+def test_a_deleted_customer_that_kept_no_fields_is_taken() -> None:
+    stub = Record(TENANT, "cus_2", created_us=1, fields={}, version=2, deleted=True)
+    assert parse_line(customer_line(stub)) == stub

@@ -17,26 +17,34 @@ are not exported: they are forgotten after a day anyway.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 
 import orjson
 
 from rolodex import service
-from rolodex.core.errors import AlreadyExists
+from rolodex.core.errors import AlreadyExists, InvalidField
 from rolodex.core.index import IndexSpec
-from rolodex.core.records import Record, Tenant
-from rolodex.dialects.autumn.translate import SPEC as AUTUMN_SPEC
-from rolodex.dialects.dub.translate import SPEC as DUB_SPEC
-from rolodex.dialects.stripe.translate import SPEC as STRIPE_SPEC
+from rolodex.core.records import Document, Record, Tenant
+from rolodex.dialects.autumn import translate as autumn
+from rolodex.dialects.dub import translate as dub
+from rolodex.dialects.stripe import translate as stripe
 from rolodex.service import Context
 from rolodex.store.base import ApiKey
 
 T = TypeVar("T")
 
-SPECS: Mapping[str, IndexSpec] = {"stripe": STRIPE_SPEC, "autumn": AUTUMN_SPEC, "dub": DUB_SPEC}
+SPECS: Mapping[str, IndexSpec] = {"stripe": stripe.SPEC, "autumn": autumn.SPEC, "dub": dub.SPEC}
 """What each dialect indexes, which an imported record's lookups are rebuilt by."""
+
+CHECKS: Mapping[str, Callable[[Document], None]] = {
+    "stripe": stripe.check_stored,
+    "autumn": autumn.check_stored,
+    "dub": dub.check_stored,
+}
+"""What each dialect lets a customer hold: an imported record's fields must pass, so a file
+edited by hand cannot store what no request could have (and SDKs would then be served)."""
 
 
 class BadLine(ValueError):
@@ -197,7 +205,7 @@ def _record(value: dict[str, Any]) -> Record:
     _only(value, {"object", "tenant", "id", "created_us", "version", "deleted", "fields"})
     tenant = _field(value, "tenant", dict)
     _only(tenant, {"dialect", "mode", "account"}, "tenant.")
-    return Record(
+    record = Record(
         tenant=Tenant(
             dialect=_dialect(tenant, "tenant."),
             account=_text(tenant, "account", "tenant."),
@@ -209,6 +217,22 @@ def _record(value: dict[str, Any]) -> Record:
         version=_count(value, "version", least=1, below=_INTEGER),
         deleted=_field(value, "deleted", bool),
     )
+    _check_fields(record)
+    return record
+
+
+def _check_fields(record: Record) -> None:
+    """A deleted record's fields, if it kept any, are held to the same rules: they keep its
+    unique keys taken."""
+    if record.deleted and not record.fields:
+        return
+    dialect = record.tenant.dialect
+    try:
+        CHECKS[dialect](record.fields)
+    except InvalidField as refused:
+        where = f"fields.{refused.param}" if refused.param else "fields"
+        problem = f'"{where}": no {dialect} customer can hold this: {refused.message}'
+        raise BadLine(problem) from None
 
 
 def _key(value: dict[str, Any]) -> ApiKey:

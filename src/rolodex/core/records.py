@@ -55,3 +55,27 @@ class Record:
 
     def as_deleted(self) -> Record:
         return Record(self.tenant, self.id, self.created_us, self.fields, self.version + 1, True)
+
+
+def first_difference(document: Document, other: Document) -> str | None:
+    """The first field, by name, that the two documents hold differently, types included (``1``
+    is neither ``1.0`` nor ``True``); ``None`` if none. An empty map counts as no field: an
+    update may leave one where a create would store nothing."""
+    names = sorted(document.keys() | other.keys())
+    differing = (name for name in names if not _same(_held(document, name), _held(other, name)))
+    return next(differing, None)
+
+
+def _held(document: Document, name: str) -> Any:
+    value = document.get(name)
+    return None if value == {} else value
+
+
+def _same(value: Any, other: Any) -> bool:
+    if type(value) is not type(other):
+        return False
+    if isinstance(value, dict):
+        return value.keys() == other.keys() and all(_same(value[k], other[k]) for k in value)
+    if isinstance(value, list):
+        return len(value) == len(other) and all(map(_same, value, other))
+    return bool(value == other)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 import pytest
 
 from rolodex.core import patch as patches
+from rolodex.core.errors import InvalidField
 from rolodex.core.records import Record, Tenant
-from rolodex.dialects.autumn import listing, translate
+from rolodex.dialects.autumn import listing, params, translate
 from rolodex.dialects.autumn.errors import AutumnError
 from rolodex.dialects.autumn.fields import js_number
 from rolodex.store.base import Cursor
@@ -76,3 +78,67 @@ def test_query_numbers_read_as_javascript_does(text: str, number: float) -> None
 @pytest.mark.parametrize("text", ["abc", "1_0", "10px", "nan"])
 def test_query_text_that_is_no_number(text: str) -> None:
     assert math.isnan(js_number(text))
+
+
+def _created(body: dict[str, Any]) -> dict[str, Any]:
+    given = params.parse(params.GET_OR_CREATE, body)
+    return dict(translate.new_fields(given, given["customer_id"]))
+
+
+def _updated(fields: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    given = params.parse(params.UPDATE, {"customer_id": "c", **body})
+    return patches.apply(fields, translate.patch_of(given)).fields
+
+
+_EVERY_FIELD = {
+    "customer_id": "c",
+    "name": "Zoë",
+    "email": "Zoe@Example.com",
+    "fingerprint": "f",
+    "stripe_id": "cus_1",
+    "send_email_receipts": True,
+    "metadata": {"plan": "pro", "deep": {"n": [1, 2.5]}},
+    "config": {"disable_pooled_balance": True},
+}
+
+
+@pytest.mark.parametrize(
+    "updates",
+    [
+        (),
+        ({"metadata": {"plan": None, "deep": None}},),
+        ({"metadata": None, "email": None, "name": None, "stripe_id": ""},),
+        ({"new_customer_id": "d", "config": {"disable_overage_billing": False}},),
+        ({"email": "New@Example.com", "send_email_receipts": False},),
+    ],
+)
+def test_every_document_requests_leave_passes_the_stored_check(
+    updates: tuple[dict[str, Any], ...],
+) -> None:
+    fields = _created(_EVERY_FIELD)
+    translate.check_stored(fields)
+    for body in updates:
+        fields = _updated(fields, body)
+        translate.check_stored(fields)
+    translate.check_stored(_created({"customer_id": None, "email": "only@example.com"}))
+
+
+@pytest.mark.parametrize(
+    ("fields", "param", "message"),
+    [
+        ({"name": 5}, "name", "name: must be a string (received number)"),
+        ({"customer_id": "c 1"}, "customer_id", "customer_id: cannot contain spaces."),
+        ({"send_email_receipts": "yes"}, "send_email_receipts", "send_email_receipts: must be"),
+        ({"email": "Z@x.io", "email_lower": "Z@x.io"}, "email_lower", "email_lower is not as"),
+        ({"email": "Z@x.io"}, "email_lower", "email_lower is not as a customer keeps it."),
+        ({"currency": "usd"}, "currency", "currency is not as a customer keeps it."),
+        ({"colour": "red"}, "colour", "colour is not as a customer keeps it."),
+    ],
+)
+def test_a_document_no_request_leaves_is_refused_naming_the_field(
+    fields: dict[str, Any], param: str, message: str
+) -> None:
+    with pytest.raises(InvalidField) as refused:
+        translate.check_stored({"customer_id": "c", **fields})
+    assert refused.value.param == param
+    assert refused.value.message.startswith(message)

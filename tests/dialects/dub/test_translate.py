@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import random
 import re
+from typing import Any
 
+import pytest
+
+from rolodex.core.errors import InvalidField
+from rolodex.core.patch import apply
 from rolodex.core.records import Record, Tenant
-from rolodex.dialects.dub import names, translate
+from rolodex.dialects.dub import fields, names, params, translate
 from rolodex.service import ById, ByKey
 
 TENANT = Tenant("dub", "w", "live")
@@ -69,3 +74,65 @@ def test_creation_persists_name_or_email_or_a_drawn_name() -> None:
     drawn = translate.create_command(TENANT, {"externalId": "b", "name": None, "avatar": None})
     assert drawn.fields == {"externalId": "b"}
     assert drawn.generated["name"](random.Random(9), 0) == names.random_name(random.Random(9))
+
+
+def _created(body: dict[str, Any]) -> dict[str, Any]:
+    command = translate.create_command(TENANT, fields.body(body, params.CREATE))
+    drawn = {name: draw(random.Random(3), 0) for name, draw in command.generated.items()}
+    return {**command.fields, **drawn}
+
+
+def _updated(stored: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    plan = translate.patch_of(fields.body(body, params.UPDATE))
+    return apply(stored, plan(Record(TENANT, "cus_1", 0, stored))).fields
+
+
+_EVERY_FIELD = {
+    "externalId": "u1",
+    "country": "FR",
+    "name": "Zoë",
+    "email": "zoe@example.com",
+    "avatar": " https://example.com/zoe.png ",
+    "stripeCustomerId": "cus_S1",
+}
+
+
+@pytest.mark.parametrize(
+    "updates",
+    [
+        (),
+        ({"subscriptionCanceledAt": "2024-01-15T11:30:00+01:00"},),
+        ({"name": None, "email": None, "avatar": None, "stripeCustomerId": None},),
+        ({"externalId": "u2", "country": "DE", "subscriptionCanceledAt": None},),
+    ],
+)
+def test_every_document_requests_leave_passes_the_stored_check(
+    updates: tuple[dict[str, Any], ...],
+) -> None:
+    stored = _created(_EVERY_FIELD)
+    translate.check_stored(stored)
+    for body in updates:
+        stored = _updated(stored, body)
+        translate.check_stored(stored)
+    translate.check_stored(_created({"externalId": "u3", "country": "US"}))
+
+
+@pytest.mark.parametrize(
+    ("stored", "param", "message"),
+    [
+        ({"name": 5}, None, "invalid_type: name: Invalid input: expected string, received number"),
+        ({"email": "nobody"}, None, "invalid_format: email: Invalid email address"),
+        ({"externalId": None}, None, "invalid_type: externalId: External ID is required"),
+        ({"name": "x" * 192}, None, "The provided value for the column is too long"),
+        ({"avatar": " https://x.io "}, "avatar", "avatar is not as a customer keeps it."),
+        ({"subscriptionCanceledAt": "2024-01-15T10:30:00Z"}, "subscriptionCanceledAt", "sub"),
+        ({"colour": "red"}, "colour", "colour is not as a customer keeps it."),
+    ],
+)
+def test_a_document_no_request_leaves_is_refused_naming_the_field(
+    stored: dict[str, Any], param: str | None, message: str
+) -> None:
+    with pytest.raises(InvalidField) as refused:
+        translate.check_stored({"externalId": "u1", "country": "FR", **stored})
+    assert refused.value.param == param
+    assert refused.value.message.startswith(message)

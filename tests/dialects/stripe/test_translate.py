@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from rolodex.core.errors import InvalidField
 from rolodex.core.patch import apply
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import params, translate
@@ -107,3 +108,79 @@ def test_the_update_check_refuses_references_once_the_customer_is_known() -> Non
     with pytest.raises(StripeError) as refused:
         check({})
     assert refused.value.message == "No such source: 'card_1'"
+
+
+_PREFIXED = "invoice_prefix=ABC123&"
+_EVERY_FIELD = (
+    _PREFIXED + "name=Zoë&email=z@example.com&phone=%2B331&description=d&balance=-5&business_name=B"
+    "&individual_name=I&next_invoice_sequence=7&preferred_locales[]=fr&preferred_locales[]=en"
+    "&tax_exempt=reverse&metadata[plan]=pro&address[city]=Paris&address[country]=FR"
+    "&shipping[name]=S&shipping[address][line1]=1 Rue&shipping[phone]=9"
+    "&invoice_settings[footer]=f&invoice_settings[custom_fields][0][name]=n"
+    "&invoice_settings[custom_fields][0][value]=v"
+    "&invoice_settings[rendering_options][amount_tax_display]=exclude_tax"
+    "&cash_balance[settings][reconciliation_mode]=manual&tax[ip_address]=1.2.3.4"
+    "&tax_id_data[0][type]=eu_vat&tax_id_data[0][value]=DE123456789"
+)
+
+
+@pytest.mark.parametrize(
+    "updates",
+    [
+        (),
+        ("metadata[plan]=",),
+        ("metadata=", "invoice_settings[footer]=", "invoice_settings[custom_fields]="),
+        ("tax[ip_address]=", "invoice_settings[rendering_options][amount_tax_display]="),
+        ("address[line1]=2 Rue", "shipping[name]=T&shipping[address][city]=L"),
+        ("description=&phone=&email=&tax_exempt=&preferred_locales=&balance=0",),
+    ],
+)
+def test_every_document_requests_leave_passes_the_stored_check(updates: tuple[str, ...]) -> None:
+    fields = created(_EVERY_FIELD)
+    translate.check_stored(fields)
+    for query in updates:
+        fields = updated(fields, query)
+        translate.check_stored(fields)
+
+
+def test_a_document_without_an_invoice_prefix_is_refused() -> None:
+    with pytest.raises(InvalidField) as refused:
+        translate.check_stored({"name": "x"})
+    assert (refused.value.param, refused.value.message) == (
+        "invoice_prefix",
+        "Every customer has an invoice_prefix.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "param", "message"),
+    [
+        ({"name": 5}, "name", "name is not as a customer keeps it."),
+        ({"balance": "abc"}, "balance", "Invalid integer: abc"),
+        ({"balance": 1.5}, "balance", "Invalid integer: 1.5"),
+        ({"balance": True}, "balance", "Invalid integer: True"),
+        ({"metadata": "x"}, "metadata", "Invalid object"),
+        ({"metadata": {"a": 1}}, "metadata", "metadata is not as a customer keeps it."),
+        ({"metadata": {f"k{i}": "v" for i in range(51)}}, "metadata", "Metadata can have up to 50"),
+        ({"email": "nobody"}, "email", "Invalid email address: nobody"),
+        (
+            {"name": "x" * 257},
+            "name",
+            "Invalid string: xxxxxxxxxx...xxxxxxxxxx; must be at most 256",
+        ),
+        ({"address": {"city": "x"}}, "address", "address is not as a customer keeps it."),
+        ({"preferred_locales": "en"}, "preferred_locales", "Invalid array"),
+        ({"tax_exempt": "sometimes"}, "tax_exempt", "Invalid tax_exempt: must be one of"),
+        ({"tax_ids": [{"type": "eu_vat", "value": "zz"}]}, "tax_ids[0][value]", "Invalid value"),
+        ({"description": ""}, "description", "description is not as a customer keeps it."),
+        ({"colour": "red"}, "colour", "Received unknown parameter: colour"),
+        ({"invoice_prefix": "abc"}, "invoice_prefix", "Invalid invoice_prefix: abc."),
+    ],
+)
+def test_a_document_no_request_leaves_is_refused_naming_the_field(
+    fields: dict[str, Any], param: str, message: str
+) -> None:
+    with pytest.raises(InvalidField) as refused:
+        translate.check_stored({"invoice_prefix": "ABC123", **fields})
+    assert refused.value.param == param
+    assert refused.value.message.startswith(message)

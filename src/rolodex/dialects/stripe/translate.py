@@ -12,12 +12,14 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from rolodex.core.errors import InvalidField
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge, merge
-from rolodex.core.records import Document
+from rolodex.core.records import Document, first_difference
 from rolodex.dialects.stripe import expand as _expand
 from rolodex.dialects.stripe import render as _render
-from rolodex.dialects.stripe.params import ADDRESS_KEYS
+from rolodex.dialects.stripe.errors import StripeError
+from rolodex.dialects.stripe.params import ADDRESS_KEYS, CREATE
 from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.shapes import check_metadata_size
 from rolodex.dialects.stripe.tax import validate_location
@@ -93,6 +95,37 @@ def update_check(params: Mapping[str, Any], *, live: bool) -> Callable[[Document
         validate_location(params, fields)
 
     return check
+
+
+def check_stored(fields: Document) -> None:
+    """Refuse a document no request could have left on a customer (``rolodex import`` checks
+    each one it reads): raises ``InvalidField`` naming the first field that a create request
+    sending the same values would not store as it is, with Stripe's message where Stripe's
+    validators refuse the value."""
+    sent = {_SENT_AS.get(name, name): value for name, value in _as_sent(fields).items()}
+    try:
+        rebuilt = new_fields(CREATE.parse(sent))
+    except StripeError as refused:
+        param = refused.param and refused.param.replace("tax_id_data", "tax_ids", 1)
+        raise InvalidField(param, refused.code or "invalid", refused.message) from None
+    if "invoice_prefix" not in fields:
+        raise InvalidField("invoice_prefix", "missing", "Every customer has an invoice_prefix.")
+    if (name := first_difference(fields, rebuilt)) is not None:
+        raise InvalidField(name, "invalid", f"{name} is not as a customer keeps it.")
+
+
+_SENT_AS = {"tax_ids": "tax_id_data"}
+"""Stored fields kept under another name than the parameter that sets them."""
+
+
+def _as_sent(value: Any) -> Any:
+    """A stored value as form decoding hands it to the validators: text at every leaf, a null
+    as the empty string that leaves one."""
+    if isinstance(value, dict):
+        return {key: _as_sent(entry) for key, entry in value.items()}
+    if isinstance(value, list):
+        return [_as_sent(entry) for entry in value]
+    return "" if value is None else value if isinstance(value, str) else str(value)
 
 
 def _stored(name: str, value: Any, *, keep_unsets: bool = False) -> Any:
