@@ -30,6 +30,7 @@ from typing import Any  # noqa: E402
 
 from benchmarks import fill  # noqa: E402
 from rolodex.http.app import create_app  # noqa: E402
+from rolodex.http.asgi import settle_heap  # noqa: E402
 from rolodex.settings import Settings  # noqa: E402
 from rolodex.store import open_store  # noqa: E402
 
@@ -83,6 +84,7 @@ async def _run(
     try:
         for _ in range(_WARM_REQUESTS):
             await _send(app, requests.next())
+        settle_heap()  # as ``rolodex serve`` does once started, so collections cost the same
         per_task = max(1, args.requests // args.concurrency)
 
         async def task() -> None:
