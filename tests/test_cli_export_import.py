@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import orjson
@@ -61,19 +62,82 @@ def source(tmp_path_factory: pytest.TempPathFactory) -> Source:
             )
             for n in range(12)
         ]
+        made.append(_every_stripe_field(customers))
         gone = customers.create(params={"name": "Gone Soon"})
         customers.delete(gone.id)
-        Autumn(secret_key=autumn_key, server_url=f"{server.url}/autumn").customers.get_or_create(
-            customer_id="org-1", name="Autumn Org", email="billing@org.example"
-        )
+        autumn = Autumn(secret_key=autumn_key, server_url=f"{server.url}/autumn").customers
+        autumn.get_or_create(customer_id="org-1", name="Autumn Org", email="billing@org.example")
+        _every_autumn_field(autumn)
+        _every_dub_field(server)
     finally:
         server.stop()
     held_key = hold(url, random_key("sk_test_"))
     dump = directory / "dump.jsonl"
     exported = rolodex("export", "--database", url, "--output", str(dump))
     assert exported.returncode == 0, exported.stderr
-    assert exported.stderr.strip() == f"Exported 14 customers and 1 key from {url}."
+    assert exported.stderr.strip() == f"Exported 17 customers and 1 key from {url}."
     return Source(url, dump, stripe_key, autumn_key, held_key, [c.id for c in made], gone.id)
+
+
+def _every_stripe_field(customers: stripe.CustomerService) -> stripe.Customer:
+    """A customer made with every parameter Rolodex keeps, then changed by three updates: what
+    the import's checks must take as Stripe's own."""
+    address = {"line1": "1 Rue", "city": "Paris", "postal_code": "75001", "country": "FR"}
+    made = customers.create(
+        params={
+            "name": "Every Field",
+            "email": "every@example.com",
+            "phone": "+33100000000",
+            "description": "d",
+            "balance": -500,
+            "business_name": "Every SARL",
+            "individual_name": "Eve Ry",
+            "invoice_prefix": "EVERY1",
+            "next_invoice_sequence": 7,
+            "preferred_locales": ["fr"],
+            "tax_exempt": "reverse",
+            "metadata": {"plan": "pro", "seats": "3"},
+            "address": address,
+            "shipping": {"name": "Eve", "phone": "+33100000001", "address": address},
+            "invoice_settings": {
+                "footer": "Thanks",
+                "custom_fields": [{"name": "PO", "value": "42"}],
+                "rendering_options": {"amount_tax_display": "exclude_tax"},
+            },
+            "cash_balance": {"settings": {"reconciliation_mode": "manual"}},
+            "tax": {"ip_address": "192.0.2.1"},
+            "tax_id_data": [{"type": "eu_vat", "value": "FR12345678901"}],
+        }
+    )
+    customers.update(made.id, params={"metadata": {"plan": "", "extra": "x"}, "phone": ""})
+    customers.update(made.id, params={"invoice_settings": {"custom_fields": ""}, "tax": {}})
+    return customers.update(made.id, params={"address": {"city": "Lyon"}, "description": ""})
+
+
+def _every_autumn_field(customers: Any) -> None:
+    customers.get_or_create(
+        customer_id="org-2",
+        name="Every Org",
+        email="Every@Org.example",
+        fingerprint="fp-1",
+        stripe_id="cus_AutumnStripe1",
+        send_email_receipts=True,
+        metadata={"tier": "gold", "nested": {"n": [1, 2.5]}},
+    )
+    customers.update(
+        customer_id="org-2", new_customer_id="org-3", metadata={"tier": None}, fingerprint=None
+    )
+
+
+def _every_dub_field(server: Server) -> None:
+    headers = {"authorization": f"Bearer {random_key('dub_')}"}
+    with httpx.Client(base_url=f"{server.url}/dub", headers=headers) as dub:
+        body = {"externalId": "u-1", "country": "FR", "email": "dub@example.com", "name": "Dub"}
+        made = dub.post("/customers", json={**body, "avatar": "https://example.com/a.png"})
+        assert made.status_code == 201, made.text
+        changes = {"stripeCustomerId": "cus_Dub1", "subscriptionCanceledAt": "2026-01-02T03:04:05Z"}
+        changed = dub.patch(f"/customers/{made.json()['id']}", json={**changes, "avatar": None})
+        assert changed.status_code == 200, changed.text
 
 
 def test_an_import_serves_what_the_export_held(
@@ -81,7 +145,7 @@ def test_an_import_serves_what_the_export_held(
 ) -> None:
     imported = rolodex("import", str(source.dump), "--database", fresh_database_url)
     assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.startswith("Imported 14 customers and 1 key into ")
+    assert imported.stdout.startswith("Imported 17 customers and 1 key into ")
 
     old = Server(source.url, tmp_path / "old.log").start()
     new = Server(fresh_database_url, tmp_path / "new.log", options=["--locked"]).start()
@@ -131,7 +195,7 @@ def test_an_import_run_again_leaves_what_is_there(source: Source, tmp_path: Path
     again = rolodex("import", str(source.dump), "--database", url)
     assert again.returncode == 0, again.stderr
     assert again.stdout.strip() == (
-        f"Imported 0 customers and 0 keys into {url}; 15 already there, left as they were."
+        f"Imported 0 customers and 0 keys into {url}; 18 already there, left as they were."
     )
     reexported = rolodex("export", "--database", url)
     assert reexported.stdout.encode() == source.dump.read_bytes()
@@ -141,7 +205,7 @@ def test_an_import_reads_standard_input(source: Source, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'target.db'}"
     piped = rolodex("import", "-", "--database", url, stdin=source.dump.read_text())
     assert piped.returncode == 0, piped.stderr
-    assert piped.stdout.startswith("Imported 14 customers and 1 key")
+    assert piped.stdout.startswith("Imported 17 customers and 1 key")
 
 
 def test_a_bad_line_stops_the_import_at_it(source: Source, tmp_path: Path) -> None:
@@ -152,6 +216,25 @@ def test_a_bad_line_stops_the_import_at_it(source: Source, tmp_path: Path) -> No
     refused = rolodex("import", str(broken), "--database", url)
     assert refused.returncode == 1
     assert refused.stderr == 'Error: line 3: "created_us" is missing\n'
+    assert rolodex("export", "--database", url).stdout == ""  # its chunk was never written
+
+
+def test_a_field_edited_by_hand_stops_the_import_at_its_line(
+    source: Source, tmp_path: Path
+) -> None:
+    lines = source.dump.read_bytes().splitlines(keepends=True)
+    number = next(i for i, line in enumerate(lines, 1) if b'"invoice_prefix":"EVERY1"' in line)
+    edited = lines[number - 1].replace(b'"balance":-500', b'"balance":"-500"')
+    assert edited != lines[number - 1]
+    broken = tmp_path / "edited.jsonl"
+    broken.write_bytes(b"".join([*lines[: number - 1], edited, *lines[number:]]))
+    url = f"sqlite:///{tmp_path / 'target.db'}"
+    refused = rolodex("import", str(broken), "--database", url)
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f'Error: line {number}: "fields.balance": no stripe customer can hold this: '
+        "balance is not as a customer keeps it.\n"
+    )
     assert rolodex("export", "--database", url).stdout == ""  # its chunk was never written
 
 
