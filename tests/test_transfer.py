@@ -7,7 +7,7 @@ import pytest
 
 from rolodex.core.records import Record, Tenant
 from rolodex.store.base import ApiKey
-from rolodex.transfer import BadLine, customer_line, key_line, parse_line
+from rolodex.transfer import BadLine, as_stored, customer_line, key_line, parse_line
 
 TENANT = Tenant("stripe", "acct_1:connected", "test")
 _FIELDS = {"name": "Zoë", "metadata": {"plan": "pro"}, "balance": -5, "invoice_prefix": "ZOE1"}
@@ -80,19 +80,6 @@ _TENANT = {"dialect": "stripe", "mode": "test", "account": "a"}
         (_customer(tenant={**_TENANT, "dialect": "paddle"}), "\"tenant.dialect\" is 'paddle'"),
         (_customer(tenant={**_TENANT, "mode": "te:st"}), '"tenant.mode" holds a colon'),
         (_customer(tenant={"dialect": "dub", "mode": "live"}), '"tenant.account" is missing'),
-        (_customer(fields={**_FIELDS, "balance": "5"}), '"fields.balance": no stripe customer'),
-        (
-            _customer(fields={"name": "x"}),
-            '"fields.invoice_prefix": no stripe customer can hold this',
-        ),
-        (
-            _customer(tenant={**_TENANT, "dialect": "autumn"}, fields={"customer_id": 5}),
-            '"fields.customer_id": no autumn customer can hold this: customer_id: must be',
-        ),
-        (
-            _customer(tenant={**_TENANT, "dialect": "dub"}, fields={"avatar": "no url"}),
-            '"fields": no dub customer can hold this: invalid_format: avatar: Invalid URL',
-        ),
         (_key(digest="F" * 64), '"digest" is not a SHA-256 in lower-case hex'),
         (_key(digest="ab"), '"digest" is not a SHA-256 in lower-case hex'),
         (_key(dialect="paddle"), "\"dialect\" is 'paddle'; the dialects are stripe, autumn, dub"),
@@ -104,6 +91,52 @@ def test_a_line_it_did_not_write_is_refused_with_its_reason(line: bytes, message
     assert str(refused.value).startswith(message)
 
 
-def test_a_deleted_customer_that_kept_no_fields_is_taken() -> None:
+def _record(dialect: str, fields: dict[str, object]) -> Record:
+    return Record(Tenant(dialect, "a", "test"), "cus_1", 1, fields)
+
+
+def test_fields_already_as_stored_are_kept_as_they_are() -> None:
+    assert as_stored(RECORD) is RECORD
     stub = Record(TENANT, "cus_2", created_us=1, fields={}, version=2, deleted=True)
-    assert parse_line(customer_line(stub)) == stub
+    assert as_stored(stub) is stub
+
+
+def test_other_fields_are_stored_as_a_request_of_their_api_would_leave_them() -> None:
+    hand_made = Record(TENANT, "cus_1", 1, {**_FIELDS, "balance": "-5", "name": 7}, 3, True)
+    assert as_stored(hand_made) == Record(
+        TENANT, "cus_1", 1, {**_FIELDS, "name": "7"}, version=3, deleted=True
+    )
+    autumn = _record("autumn", {"customer_id": "c", "email": "A@b.co"})
+    assert as_stored(autumn).fields == {
+        "customer_id": "c",
+        "email": "A@b.co",
+        "email_lower": "a@b.co",
+        "metadata": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (
+            _record("stripe", {**_FIELDS, "balance": "x"}),
+            '"fields.balance": no stripe customer can hold this: Invalid integer: x',
+        ),
+        (
+            _record("stripe", {"name": "x"}),
+            '"fields.invoice_prefix": no stripe customer can hold this: Every customer has',
+        ),
+        (
+            _record("autumn", {"customer_id": 5}),
+            '"fields.customer_id": no autumn customer can hold this: customer_id: must be',
+        ),
+        (
+            _record("dub", {"avatar": "no url"}),
+            '"fields": no dub customer can hold this: invalid_format: avatar: Invalid URL',
+        ),
+    ],
+)
+def test_a_value_its_api_refuses_is_refused_naming_the_field(record: Record, message: str) -> None:
+    with pytest.raises(BadLine) as refused:
+        as_stored(record)
+    assert str(refused.value).startswith(message)

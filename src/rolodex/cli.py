@@ -233,7 +233,8 @@ def import_(source: BinaryIO, database_url: str) -> None:
 
     A customer whose account already has one with its id is left as it is, so an import
     that stopped part way can be run again. Lines are checked, then written, a chunk at a
-    time; the import stops at the first line it cannot take, saying which and why."""
+    time; the import stops at the first line it cannot take, saying which and why. A
+    customer's fields are stored as a request of its API sending them would have left them."""
 
     async def run(ctx: Context) -> transfer.Tally:
         try:
@@ -244,9 +245,15 @@ def import_(source: BinaryIO, database_url: str) -> None:
     memory = "an import into an in-memory database would vanish at once"
     written = _on_store(database_url, run, memory)
     there = f"; {written.there:,} already there, left as they were" if written.there else ""
+    reshaped = (
+        f"; the fields of {_counted(written.rewritten, 'customer')} rewritten as their API "
+        "keeps them"
+        if written.rewritten
+        else ""
+    )
     click.echo(
         f"Imported {_counted(written.customers, 'customer')} and "
-        f"{_counted(written.keys, 'key')} into {_shown(database_url)}{there}."
+        f"{_counted(written.keys, 'key')} into {_shown(database_url)}{there}{reshaped}."
     )
 
 

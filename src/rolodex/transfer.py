@@ -9,7 +9,8 @@
 A customer line holds all the store keeps of a record (its dialect's fields as stored, not as
 any API renders them), so an import leaves the same records on any backend: ids, creation
 times (and so list order), versions and deleted stubs. The store rebuilds the lookups, terms
-and full-text index from them, as it does for any write. A key line holds what a locked
+and full-text index from them, as it does for any write; the fields themselves go through
+their API's validators first (``as_stored``). A key line holds what a locked
 server keeps of a key, its digest, never the key. Responses remembered under idempotency keys
 are not exported: they are forgotten after a day anyway.
 """
@@ -26,7 +27,7 @@ import orjson
 from rolodex import service
 from rolodex.core.errors import AlreadyExists, InvalidField
 from rolodex.core.index import IndexSpec
-from rolodex.core.records import Document, Record, Tenant
+from rolodex.core.records import Document, Record, Tenant, first_difference
 from rolodex.dialects.autumn import translate as autumn
 from rolodex.dialects.dub import translate as dub
 from rolodex.dialects.stripe import translate as stripe
@@ -38,13 +39,12 @@ T = TypeVar("T")
 SPECS: Mapping[str, IndexSpec] = {"stripe": stripe.SPEC, "autumn": autumn.SPEC, "dub": dub.SPEC}
 """What each dialect indexes, which an imported record's lookups are rebuilt by."""
 
-CHECKS: Mapping[str, Callable[[Document], None]] = {
-    "stripe": stripe.check_stored,
-    "autumn": autumn.check_stored,
-    "dub": dub.check_stored,
+STORED_FORMS: Mapping[str, Callable[[Document], Document]] = {
+    "stripe": stripe.stored_form,
+    "autumn": autumn.stored_form,
+    "dub": dub.stored_form,
 }
-"""What each dialect lets a customer hold: an imported record's fields must pass, so a file
-edited by hand cannot store what no request could have (and SDKs would then be served)."""
+"""Each dialect's fields as a request of its API would have left them (see ``as_stored``)."""
 
 
 class BadLine(ValueError):
@@ -63,6 +63,9 @@ class Tally:
     keys: int = 0
     there: int = 0
     """Customers and keys an import found already there, and left as they were."""
+    rewritten: int = 0
+    """Customers an import stored with their fields as their API would have left them,
+    which the file held otherwise (``as_stored``)."""
 
 
 async def export(ctx: Context, output: BinaryIO) -> Tally:
@@ -92,18 +95,32 @@ async def import_(ctx: Context, source: BinaryIO) -> Tally:
     return stored
 
 
-Numbered = list[tuple[int, Record | ApiKey]]
+@dataclass(frozen=True)
+class _Customer:
+    number: int
+    record: Record
+    rewritten: bool
+    """Whether ``as_stored`` changed the record's fields."""
 
 
-def _chunks(source: BinaryIO) -> Iterator[Numbered]:
-    """The source's records and keys with their line numbers, ``CHUNK`` at a time; blank
-    lines skipped."""
-    chunk: Numbered = []
-    for number, line in enumerate(source, start=1):
-        if not line.strip():
+@dataclass(frozen=True)
+class _Key:
+    number: int
+    key: ApiKey
+
+
+_Line = _Customer | _Key
+
+
+def _chunks(source: BinaryIO) -> Iterator[list[_Line]]:
+    """The source's records (``as_stored``) and keys with their line numbers, ``CHUNK`` at a
+    time; blank lines skipped."""
+    chunk: list[_Line] = []
+    for number, text in enumerate(source, start=1):
+        if not text.strip():
             continue
         try:
-            chunk.append((number, parse_line(line)))
+            chunk.append(_read(number, text))
         except BadLine as bad:
             raise Refused(f"line {number}: {bad}") from bad
         if len(chunk) == CHUNK:
@@ -113,44 +130,54 @@ def _chunks(source: BinaryIO) -> Iterator[Numbered]:
         yield chunk
 
 
-async def _store(ctx: Context, chunk: Numbered, stored: Tally) -> None:
+def _read(number: int, text: bytes) -> _Line:
+    item = parse_line(text)
+    if isinstance(item, ApiKey):
+        return _Key(number, item)
+    stored = as_stored(item)
+    return _Customer(number, stored, rewritten=stored is not item)
+
+
+async def _store(ctx: Context, chunk: list[_Line], stored: Tally) -> None:
     """Write one chunk: each dialect's customers in one transaction if all are new, else
     one by one (all at once: one group commit, on SQLite); then its keys."""
-    by_dialect: dict[str, list[tuple[int, Record]]] = {}
-    for number, item in chunk:
-        if isinstance(item, Record):
-            by_dialect.setdefault(item.tenant.dialect, []).append((number, item))
+    by_dialect: dict[str, list[_Customer]] = {}
+    for line in chunk:
+        if isinstance(line, _Customer):
+            by_dialect.setdefault(line.record.tenant.dialect, []).append(line)
     for dialect, customers in by_dialect.items():
-        records = [record for _, record in customers]
+        records = [customer.record for customer in customers]
         if await service.restore_new_records(ctx, records, SPECS[dialect]):
             stored.customers += len(records)
+            stored.rewritten += sum(customer.rewritten for customer in customers)
         else:
             await _store_each(ctx, customers, SPECS[dialect], stored)
-    for _, key in chunk:
-        if isinstance(key, ApiKey):
-            kept = await service.restore_key(ctx, key)
+    for line in chunk:
+        if isinstance(line, _Key):
+            kept = await service.restore_key(ctx, line.key)
             stored.keys += kept
             stored.there += not kept
 
 
 async def _store_each(
-    ctx: Context, customers: list[tuple[int, Record]], spec: IndexSpec, stored: Tally
+    ctx: Context, customers: list[_Customer], spec: IndexSpec, stored: Tally
 ) -> None:
     """Store each customer not already there; raises ``Refused`` at the first that holds a
     unique key another customer holds."""
     outcomes = await asyncio.gather(
-        *(service.restore_record(ctx, record, spec) for _, record in customers),
+        *(service.restore_record(ctx, customer.record, spec) for customer in customers),
         return_exceptions=True,
     )
-    for (number, record), outcome in zip(customers, outcomes, strict=True):
+    for customer, outcome in zip(customers, outcomes, strict=True):
         if isinstance(outcome, AlreadyExists):
             raise Refused(
-                f"line {number}: customer {record.id}'s {outcome.kind} {outcome.value!r} "
-                "is held by another customer"
+                f"line {customer.number}: customer {customer.record.id}'s {outcome.kind} "
+                f"{outcome.value!r} is held by another customer"
             )
         if isinstance(outcome, BaseException):
             raise outcome
         stored.customers += outcome
+        stored.rewritten += outcome and customer.rewritten
         stored.there += not outcome
 
 
@@ -217,22 +244,31 @@ def _record(value: dict[str, Any]) -> Record:
         version=_count(value, "version", least=1, below=_INTEGER),
         deleted=_field(value, "deleted", bool),
     )
-    _check_fields(record)
     return record
 
 
-def _check_fields(record: Record) -> None:
-    """A deleted record's fields, if it kept any, are held to the same rules: they keep its
-    unique keys taken."""
+def as_stored(record: Record) -> Record:
+    """``record`` with its fields as a request of its API would have left them: itself when
+    they are so already (an export of this build imports byte for byte), else a copy holding
+    that form (a file an older build wrote, or a hand edited, is stored as the API would have
+    kept it, and served so); raises ``BadLine`` naming a field the API refuses.
+
+    A deleted record's kept fields are held to the same rules: they keep its unique keys
+    taken."""
     if record.deleted and not record.fields:
-        return
+        return record
     dialect = record.tenant.dialect
     try:
-        CHECKS[dialect](record.fields)
+        fields = STORED_FORMS[dialect](record.fields)
     except InvalidField as refused:
         where = f"fields.{refused.param}" if refused.param else "fields"
         problem = f'"{where}": no {dialect} customer can hold this: {refused.message}'
         raise BadLine(problem) from None
+    if first_difference(record.fields, fields) is None:
+        return record
+    return Record(
+        record.tenant, record.id, record.created_us, fields, record.version, record.deleted
+    )
 
 
 def _key(value: dict[str, Any]) -> ApiKey:

@@ -17,7 +17,7 @@ from typing import Any
 from rolodex.core.errors import InvalidField
 from rolodex.core.index import IndexSpec, Scope, UniqueField
 from rolodex.core.patch import Merge, merge
-from rolodex.core.records import Document, Record, first_difference
+from rolodex.core.records import Document, Record
 from rolodex.core.unset import UNSET
 from rolodex.dialects.autumn.errors import invalid_request
 from rolodex.dialects.autumn.fields import Invalid
@@ -66,19 +66,17 @@ def new_fields(given: Mapping[str, Any], customer_id: str | None) -> Document:
     return {name: value for name, value in fields.items() if value is not None}
 
 
-def check_stored(fields: Document) -> None:
-    """Refuse a document no request could have left on a customer (``rolodex import`` checks
-    each one it reads): raises ``InvalidField`` naming the first field that a create request
-    sending the same values would not store as it is, in Autumn's words where its schema
-    refuses the value. ``email_lower`` is derived, so it is not sent but must match."""
+def stored_form(fields: Document) -> Document:
+    """The document a create request sending ``fields``' values would leave (``rolodex import``
+    stores each customer it reads so); raises ``InvalidField``, in Autumn's words, for a value
+    its schema refuses. Keys Autumn does not know are dropped, as its schemas drop them, and
+    ``email_lower`` is derived again from ``email``."""
     sent = {name: value for name, value in fields.items() if name != "email_lower"}
     sent.setdefault("customer_id", None)  # email-only customers have none
     try:
-        rebuilt = new_fields(GET_OR_CREATE.parse(sent), sent["customer_id"])
+        return new_fields(GET_OR_CREATE.parse(sent), sent["customer_id"])
     except Invalid as refused:
         raise InvalidField(refused.issues[0][0], "invalid_inputs", refused.message()) from None
-    if (name := first_difference(fields, rebuilt)) is not None:
-        raise InvalidField(name, "invalid_inputs", f"{name} is not as a customer keeps it.")
 
 
 def patch_of(given: Mapping[str, Any]) -> Merge:

@@ -12,7 +12,7 @@ from rolodex.core.errors import InvalidField
 from rolodex.core.index import IndexSpec, Scope, UniqueField
 from rolodex.core.patch import Merge, merge
 from rolodex.core.query import AllOf, AnyOf, Attr, Compare, Condition, Op, RecordId
-from rolodex.core.records import Document, Record, Tenant, first_difference
+from rolodex.core.records import Document, Record, Tenant
 from rolodex.dialects.dub import fields as _fields
 from rolodex.dialects.dub import params
 from rolodex.dialects.dub.errors import DubError
@@ -90,19 +90,17 @@ def patch_of(given: Mapping[str, Any]) -> PatchPlan:
     return checked
 
 
-def check_stored(fields: Document) -> None:
-    """Refuse a document no request could have left on a customer (``rolodex import`` checks
-    each one it reads): raises ``InvalidField`` naming the first field that an update sending
-    the same values would not store as it is (an update, as only it sets every field), in
-    Dub's words where its schema or its database refuses the value."""
+def stored_form(fields: Document) -> Document:
+    """The document an update sending ``fields``' values would leave (an update, as only it
+    sets every field; ``rolodex import`` stores each customer it reads so); raises
+    ``InvalidField``, in Dub's words, for a value its schema or its database refuses. Keys Dub
+    does not know are dropped, as its schemas drop them."""
     try:
         given = _fields.body(dict(fields), params.UPDATE)
         params.check_columns(given)
     except DubError as refused:
         raise InvalidField(None, refused.code, refused.message) from None
-    rebuilt = {name: value for name, value in given.items() if value is not None}
-    if (name := first_difference(fields, rebuilt)) is not None:
-        raise InvalidField(name, "unprocessable_entity", f"{name} is not as a customer keeps it.")
+    return {name: value for name, value in given.items() if value is not None}
 
 
 def render(record: Record, rng: random.Random) -> dict[str, Any]:

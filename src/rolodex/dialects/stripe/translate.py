@@ -15,11 +15,11 @@ from typing import Any
 from rolodex.core.errors import InvalidField
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.patch import Merge, merge
-from rolodex.core.records import Document, first_difference
+from rolodex.core.records import Document
 from rolodex.dialects.stripe import expand as _expand
 from rolodex.dialects.stripe import render as _render
 from rolodex.dialects.stripe.errors import StripeError
-from rolodex.dialects.stripe.params import ADDRESS_KEYS, CREATE
+from rolodex.dialects.stripe.params import ADDRESS_KEYS, CREATE, UPDATE
 from rolodex.dialects.stripe.references import reject_references
 from rolodex.dialects.stripe.shapes import check_metadata_size
 from rolodex.dialects.stripe.tax import validate_location
@@ -97,23 +97,25 @@ def update_check(params: Mapping[str, Any], *, live: bool) -> Callable[[Document
     return check
 
 
-def check_stored(fields: Document) -> None:
-    """Refuse a document no request could have left on a customer (``rolodex import`` checks
-    each one it reads): raises ``InvalidField`` naming the first field that a create request
-    sending the same values would not store as it is, with Stripe's message where Stripe's
-    validators refuse the value."""
+def stored_form(fields: Document) -> Document:
+    """The document a create request sending ``fields``' values would leave (``rolodex import``
+    stores each customer it reads so, whether an older build or a hand wrote it); raises
+    ``InvalidField``, with Stripe's message, for a value Stripe's validators refuse, and for a
+    customer without an ``invoice_prefix`` (every customer has one)."""
     sent = {_SENT_AS.get(name, name): value for name, value in _as_sent(fields).items()}
     try:
-        rebuilt = new_fields(CREATE.parse(sent))
+        stored = new_fields(_IMPORTED.parse(sent))
     except StripeError as refused:
         param = refused.param and refused.param.replace("tax_id_data", "tax_ids", 1)
         raise InvalidField(param, refused.code or "invalid", refused.message) from None
-    if "invoice_prefix" not in fields:
+    if "invoice_prefix" not in stored:
         raise InvalidField("invoice_prefix", "missing", "Every customer has an invoice_prefix.")
-    if (name := first_difference(fields, rebuilt)) is not None:
-        raise InvalidField(name, "invalid", f"{name} is not as a customer keeps it.")
+    return stored
 
 
+_IMPORTED = CREATE.extended({"tax": UPDATE.fields["tax"]})
+"""What a stored document may hold: a create's parameters, with every ``tax`` an update
+takes (the first builds kept ``tax[validate_location]``, which none shows)."""
 _SENT_AS = {"tax_ids": "tax_id_data"}
 """Stored fields kept under another name than the parameter that sets them."""
 
