@@ -4,6 +4,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -219,44 +220,50 @@ def test_a_bad_line_stops_the_import_at_it(source: Source, tmp_path: Path) -> No
     assert rolodex("export", "--database", url).stdout == ""  # its chunk was never written
 
 
-def _edited(source: Source, directory: Path, old: bytes, new: bytes) -> tuple[Path, int]:
-    """The export with ``old`` replaced by ``new`` in the every-field customer's line; the
-    file and that line's number."""
+@dataclass
+class EditedImport:
+    """An import of the export with one value of the every-field customer's line edited."""
+
+    line: int
+    url: str
+    result: subprocess.CompletedProcess[str]
+
+
+def _import_edited(source: Source, directory: Path, old: bytes, new: bytes) -> EditedImport:
     lines = source.dump.read_bytes().splitlines(keepends=True)
     number = next(i for i, line in enumerate(lines, 1) if b'"invoice_prefix":"EVERY1"' in line)
     edited = lines[number - 1].replace(old, new)
     assert edited != lines[number - 1]
     path = directory / "edited.jsonl"
     path.write_bytes(b"".join([*lines[: number - 1], edited, *lines[number:]]))
-    return path, number
+    url = f"sqlite:///{directory / 'target.db'}"
+    return EditedImport(number, url, rolodex("import", str(path), "--database", url))
 
 
 def test_a_value_edited_by_hand_that_stripe_refuses_stops_the_import_at_its_line(
     source: Source, tmp_path: Path
 ) -> None:
-    edited, number = _edited(source, tmp_path, b'"balance":-500', b'"balance":"-5x"')
-    url = f"sqlite:///{tmp_path / 'target.db'}"
-    refused = rolodex("import", str(edited), "--database", url)
-    assert refused.returncode == 1
-    assert refused.stderr == (
-        f'Error: line {number}: "fields.balance": no stripe customer can hold this: '
+    edited = _import_edited(source, tmp_path, b'"balance":-500', b'"balance":"-5x"')
+    assert edited.result.returncode == 1
+    assert edited.result.stderr == (
+        f'Error: line {edited.line}: "fields.balance": no stripe customer can hold this: '
         "Invalid integer: -5x\n"
     )
-    assert rolodex("export", "--database", url).stdout == ""  # its chunk was never written
+    # Its chunk was never written.
+    assert rolodex("export", "--database", edited.url).stdout == ""
 
 
 def test_a_value_edited_by_hand_is_stored_as_stripe_would_have_kept_it(
     source: Source, tmp_path: Path
 ) -> None:
-    edited, _ = _edited(source, tmp_path, b'"balance":-500', b'"balance":"-500"')
-    url = f"sqlite:///{tmp_path / 'target.db'}"
-    imported = rolodex("import", str(edited), "--database", url)
-    assert imported.returncode == 0, imported.stderr
-    assert imported.stdout.strip() == (
-        f"Imported 17 customers and 1 key into {url}; "
+    edited = _import_edited(source, tmp_path, b'"balance":-500', b'"balance":"-500"')
+    assert edited.result.returncode == 0, edited.result.stderr
+    assert edited.result.stdout.strip() == (
+        f"Imported 17 customers and 1 key into {edited.url}; "
         "the fields of 1 customer rewritten as their API keeps them."
     )
-    assert rolodex("export", "--database", url).stdout.encode() == source.dump.read_bytes()
+    exported = rolodex("export", "--database", edited.url).stdout
+    assert exported.encode() == source.dump.read_bytes()
 
 
 def test_a_unique_key_held_by_another_customer_is_named(tmp_path: Path) -> None:
