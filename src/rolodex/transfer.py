@@ -138,6 +138,30 @@ def _read(number: int, text: bytes) -> _Line:
     return _Customer(number, stored, rewritten=stored is not item)
 
 
+def as_stored(record: Record) -> Record:
+    """``record`` with its fields as a request of its API would have left them: itself when
+    they are so already (an export of this build imports byte for byte), else a copy holding
+    that form (a file an older build wrote, or a hand edited, is stored as the API would have
+    kept it, and served so); raises ``BadLine`` naming a field the API refuses.
+
+    A deleted record's kept fields are held to the same rules: they keep its unique keys
+    taken."""
+    if record.deleted and not record.fields:
+        return record
+    dialect = record.tenant.dialect
+    try:
+        fields = STORED_FORMS[dialect](record.fields)
+    except InvalidField as refused:
+        where = f"fields.{refused.param}" if refused.param else "fields"
+        problem = f'"{where}": no {dialect} customer can hold this: {refused.message}'
+        raise BadLine(problem) from None
+    if first_difference(record.fields, fields) is None:
+        return record
+    return Record(
+        record.tenant, record.id, record.created_us, fields, record.version, record.deleted
+    )
+
+
 async def _store(ctx: Context, chunk: list[_Line], stored: Tally) -> None:
     """Write one chunk: each dialect's customers in one transaction if all are new, else
     one by one (all at once: one group commit, on SQLite); then its keys."""
@@ -232,7 +256,7 @@ def _record(value: dict[str, Any]) -> Record:
     _only(value, {"object", "tenant", "id", "created_us", "version", "deleted", "fields"})
     tenant = _field(value, "tenant", dict)
     _only(tenant, {"dialect", "mode", "account"}, "tenant.")
-    record = Record(
+    return Record(
         tenant=Tenant(
             dialect=_dialect(tenant, "tenant."),
             account=_text(tenant, "account", "tenant."),
@@ -243,31 +267,6 @@ def _record(value: dict[str, Any]) -> Record:
         fields=_field(value, "fields", dict),
         version=_count(value, "version", least=1, below=_INTEGER),
         deleted=_field(value, "deleted", bool),
-    )
-    return record
-
-
-def as_stored(record: Record) -> Record:
-    """``record`` with its fields as a request of its API would have left them: itself when
-    they are so already (an export of this build imports byte for byte), else a copy holding
-    that form (a file an older build wrote, or a hand edited, is stored as the API would have
-    kept it, and served so); raises ``BadLine`` naming a field the API refuses.
-
-    A deleted record's kept fields are held to the same rules: they keep its unique keys
-    taken."""
-    if record.deleted and not record.fields:
-        return record
-    dialect = record.tenant.dialect
-    try:
-        fields = STORED_FORMS[dialect](record.fields)
-    except InvalidField as refused:
-        where = f"fields.{refused.param}" if refused.param else "fields"
-        problem = f'"{where}": no {dialect} customer can hold this: {refused.message}'
-        raise BadLine(problem) from None
-    if first_difference(record.fields, fields) is None:
-        return record
-    return Record(
-        record.tenant, record.id, record.created_us, fields, record.version, record.deleted
     )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rolodex.core.records import Document, Tenant
+from rolodex.core.records import Document, Record, Tenant
 
 
 class Scope(enum.Enum):
@@ -52,6 +52,13 @@ class KeyRow:
 
 def scope_key(scope: Scope, tenant: Tenant) -> str:
     return tenant.key if scope is Scope.TENANT else tenant.dialect
+
+
+def held_keys(spec: IndexSpec, record: Record) -> frozenset[KeyRow]:
+    """The unique keys ``record`` holds: a deleted one's only if the spec keeps them."""
+    if record.deleted and not spec.keep_keys_on_delete:
+        return frozenset()
+    return unique_keys(spec, record.tenant, record.fields)
 
 
 def unique_keys(spec: IndexSpec, tenant: Tenant, fields: Document) -> frozenset[KeyRow]:

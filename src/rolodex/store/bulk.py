@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from rolodex.core.index import IndexSpec, terms, text_values, unique_keys
+from rolodex.core.index import IndexSpec, held_keys, terms, text_values
 from rolodex.core.records import Record
 from rolodex.store import fts, text_index
 from rolodex.store.search_tables import customer_fts_rows, customer_text
@@ -25,7 +25,6 @@ def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec)
     """Insert ``records`` and their lookups as ``store.sql.insert`` does each: one marked
     deleted gets only what a soft delete leaves it (its unique keys, if the spec keeps them)."""
     _insert(conn, customers, [customer_row(r) for r in records])
-    keyed = [r for r in records if not r.deleted or spec.keep_keys_on_delete]
     live = [r for r in records if not r.deleted]
     _insert(
         conn,
@@ -38,8 +37,8 @@ def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec)
                 "tenant": r.tenant.key,
                 "customer_id": r.id,
             }
-            for r in keyed
-            for key in unique_keys(spec, r.tenant, r.fields)
+            for r in records
+            for key in held_keys(spec, r)
         ],
     )
     _insert(

@@ -15,7 +15,14 @@ import orjson
 import sqlalchemy as sa
 
 from rolodex.core.errors import AlreadyExists, InvalidQuery, NotFound
-from rolodex.core.index import IndexSpec, UniqueField, scope_key, terms, unique_keys
+from rolodex.core.index import (
+    IndexSpec,
+    UniqueField,
+    held_keys,
+    scope_key,
+    terms,
+    unique_keys,
+)
 from rolodex.core.records import Record, Tenant
 from rolodex.store import fastpath, lookups, text_index
 from rolodex.store.base import (
@@ -65,8 +72,7 @@ def insert(
     )
     if inserted.rowcount == 0:
         raise AlreadyExists("id", record.id)
-    if not record.deleted or spec.keep_keys_on_delete:
-        lookups.add_keys(conn, record, unique_keys(spec, record.tenant, record.fields))
+    lookups.add_keys(conn, record, held_keys(spec, record))
     if not record.deleted:
         lookups.add_terms(conn, record, terms(spec, record.fields))
         text_index.sync(conn, None, record, spec, keys={})  # a new record has no text keys
@@ -176,10 +182,7 @@ def every_record(conn: sa.Connection, after: Record | None, limit: int) -> list[
     else:
         params = {"t": after.tenant.key, "i": after.id, "limit": limit, "offset": 0}
         rows = fastpath.fetch_all(conn, _every_after, params)
-    tenants: dict[str, Tenant] = {}
-    for row in rows:
-        if row[0] not in tenants:
-            tenants[row[0]] = Tenant.of_key(row[0])
+    tenants = {key: Tenant.of_key(key) for key in {row[0] for row in rows}}
     return [record_of(tenants[row[0]], row) for row in rows]
 
 

@@ -106,8 +106,8 @@ def stored_form(fields: Document) -> Document:
     try:
         stored = new_fields(_IMPORTED.parse(sent))
     except StripeError as refused:
-        param = refused.param and refused.param.replace("tax_id_data", "tax_ids", 1)
-        raise InvalidField(param, refused.code or "invalid", refused.message) from None
+        code, param = refused.code or "invalid", _stored_name(refused.param)
+        raise InvalidField(param, code, refused.message) from None
     if "invoice_prefix" not in stored:
         raise InvalidField("invoice_prefix", "missing", "Every customer has an invoice_prefix.")
     return stored
@@ -120,6 +120,14 @@ _SENT_AS = {"tax_ids": "tax_id_data"}
 """Stored fields kept under another name than the parameter that sets them."""
 
 
+def _stored_name(param: str | None) -> str | None:
+    """A refused parameter named as the stored field that was sent as it."""
+    for stored, sent in _SENT_AS.items():
+        if param is not None and param.startswith(sent):
+            return stored + param.removeprefix(sent)
+    return param
+
+
 def _as_sent(value: Any) -> Any:
     """A stored value as form decoding hands it to the validators: text at every leaf, a null
     as the empty string that leaves one."""
@@ -127,7 +135,9 @@ def _as_sent(value: Any) -> Any:
         return {key: _as_sent(entry) for key, entry in value.items()}
     if isinstance(value, list):
         return [_as_sent(entry) for entry in value]
-    return "" if value is None else value if isinstance(value, str) else str(value)
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
 
 
 def _stored(name: str, value: Any, *, keep_unsets: bool = False) -> Any:

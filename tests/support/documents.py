@@ -1,0 +1,17 @@
+"""What a dialect's ``stored_form`` says of a document it refuses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from rolodex.core.errors import InvalidField
+from rolodex.core.records import Document
+
+
+def refusal(stored_form: Callable[[Document], Document], fields: Document) -> InvalidField:
+    """The refusal ``stored_form`` raises for ``fields`` (the test fails if it takes them)."""
+    with pytest.raises(InvalidField) as refused:
+        stored_form(fields)
+    return refused.value
