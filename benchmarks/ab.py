@@ -5,7 +5,8 @@
 On a host whose speed drifts by tens of per cent within minutes, two ``run.py`` reports taken
 one after the other cannot tell a change of a few per cent from the drift. This script puts
 both builds side by side instead: the working tree ("this") and ``--base`` (a git revision,
-checked out in a throw-away worktree, or ``--base-path``, any checkout). Each build fills its
+checked out in a throw-away worktree, and its modules compiled there as an install would
+(``setup.py``), or ``--base-path``, any checkout, run as it is). Each build fills its
 own SQLite file with its own code (so each has its own schema), and the two servers and one
 ceiling run together on CPU 0, wrk on CPU 1. For every operation, each pair of runs measures
 the ceiling, then both builds, the order swapped from one pair to the next, so a drift
@@ -158,6 +159,9 @@ def _base_checkout(args: argparse.Namespace, workdir: Path) -> Iterator[Path]:
     git = ["git", "-C", str(ROOT)]
     subprocess.run([*git, "worktree", "add", "--detach", str(tree), args.base], check=True)
     try:
+        if (tree / "setup.py").exists():  # a build that compiles modules: compile them there
+            build = [sys.executable, "setup.py", "--quiet", "build_ext", "--inplace"]
+            subprocess.run(build, cwd=tree, check=True)
         yield tree
     finally:
         subprocess.run([*git, "worktree", "remove", "--force", str(tree)], check=False)

@@ -13,10 +13,22 @@ from pathlib import Path
 
 import pytest
 
+from tests.support import compiled
 from tests.support.postgres import fresh_database
 from tests.support.server import Server
 
 _ALNUM = string.ascii_letters + string.digits
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse to test compiled modules older than their source (``tests/support/compiled``)."""
+    stale = compiled.stale()
+    if stale:
+        pytest.exit(
+            f"edited since compiled: {', '.join(stale)}; run `pip install -e .` again (or "
+            "install with ROLODEX_PURE_PYTHON=1 to compile nothing)",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
 
 
 @pytest.fixture(scope="session")

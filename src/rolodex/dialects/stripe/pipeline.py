@@ -12,13 +12,11 @@ import logging
 import os
 import string
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
-from starlette.datastructures import Headers as StarletteHeaders
-from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.types import Receive, Scope, Send
 
 from rolodex import service
@@ -28,7 +26,6 @@ from rolodex.dialects.stripe import cors, versions
 from rolodex.dialects.stripe.auth import key_of, tenant_of, unknown_key
 from rolodex.dialects.stripe.decode import (
     MAX_BODY_BYTES,
-    MAX_PARAMETERS,
     Indexed,
     body_too_large,
     decode_pairs,
@@ -42,6 +39,7 @@ from rolodex.dialects.stripe.errors import (
     internal,
     unrecognized_url,
 )
+from rolodex.dialects.stripe.multipart import multipart_pairs
 from rolodex.dialects.wire import Exchange, Headers, query_string, send_answer
 from rolodex.service import Context
 from rolodex.store.base import AnsweredMeanwhile, Receipt, Remembered
@@ -327,26 +325,11 @@ async def _body_pairs(request: Exchange, body: bytes) -> list[tuple[str, str]]:
     if media_type == _FORM:
         return pairs_of(body.decode("utf-8", errors="replace"))
     if media_type == _MULTIPART:
-        return await _multipart_pairs(request, body)
+        return await multipart_pairs(request.scope, body)
     raise StripeError(
         f"Invalid request: unsupported Content-Type {content_type}. If error persists and "
         "you need assistance, please contact support@stripe.com."
     )
-
-
-async def _multipart_pairs(request: Exchange, body: bytes) -> list[tuple[str, str]]:
-    """A ``multipart/form-data`` body's fields; no customer parameter takes a file."""
-
-    async def chunks() -> AsyncGenerator[bytes]:
-        yield body
-
-    headers = StarletteHeaders(scope=request.scope)
-    parser = MultiPartParser(headers, chunks(), max_files=0, max_fields=MAX_PARAMETERS)
-    try:
-        form = await parser.parse()
-    except MultiPartException as fault:
-        raise StripeError(f"Invalid request: {fault.message}") from fault
-    return [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
 
 
 async def _body(request: Exchange) -> bytes:

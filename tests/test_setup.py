@@ -1,0 +1,40 @@
+"""The build (``setup.py``): the modules it lists run compiled, and it can type-check them."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.machinery
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from packaging.requirements import Requirement
+
+from tests.support.compiled import COMPILED, PURE_PYTHON, ROOT, source_of
+
+
+@pytest.mark.skipif(PURE_PYTHON, reason="installed with ROLODEX_PURE_PYTHON=1: nothing compiled")
+@pytest.mark.parametrize("module", COMPILED)
+def test_each_listed_module_runs_compiled(module: str) -> None:
+    path = Path(importlib.import_module(module).__file__ or "")
+    assert path.name.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES)), path
+
+
+def test_each_listed_module_is_a_source_file_listed_once() -> None:
+    assert len(set(COMPILED)) == len(COMPILED)
+    assert [module for module in COMPILED if not source_of(module).is_file()] == []
+
+
+def test_the_build_has_every_runtime_dependency_for_its_type_check() -> None:
+    """mypyc type-checks the package as ``mypy`` does, in pip's isolated build environment:
+    every package the code imports must be there, in the versions it runs with."""
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        project: dict[str, Any] = tomllib.load(file)
+    build = {
+        requirement.name: requirement.specifier
+        for requirement in map(Requirement, project["build-system"]["requires"])
+    }
+    for line in project["project"]["dependencies"]:
+        runtime = Requirement(line)
+        assert build.get(runtime.name) == runtime.specifier, line
