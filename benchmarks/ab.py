@@ -5,13 +5,13 @@
 On a host whose speed drifts by tens of per cent within minutes, two ``run.py`` reports taken
 one after the other cannot tell a change of a few per cent from the drift. This script puts
 both builds side by side instead: the working tree ("this") and ``--base`` (a git revision,
-checked out in a throw-away worktree, and its modules compiled there as an install would
-(``setup.py``), or ``--base-path``, any checkout, run as it is). Each build fills its
-own SQLite file with its own code (so each has its own schema), and the two servers and one
-ceiling run together on CPU 0, wrk on CPU 1. For every operation, each pair of runs measures
-the ceiling, then both builds, the order swapped from one pair to the next, so a drift
-favours neither. It prints every pair and, per operation, the median ratio of this build's
-rate to the base's.
+checked out in a throw-away worktree and built as ``pip install`` builds it, its modules
+compiled if its build compiles any, or ``--base-path``, any checkout, run as it is). Each
+build fills its own SQLite file with its own code (so each has its own schema), and the two
+servers and one ceiling run together on CPU 0, wrk on CPU 1. For every operation, each pair
+of runs measures the ceiling, then both builds, the order swapped from one pair to the next,
+so a drift favours neither. It prints every pair and, per operation, the median ratio of this
+build's rate to the base's.
 
 The fill runs the working tree's ``benchmarks/fill.py`` on the base's ``rolodex`` package, so
 the base must be recent enough to share the fill's imports.
@@ -34,6 +34,7 @@ import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import uuid  # noqa: E402
+import zipfile  # noqa: E402
 from collections.abc import Iterator, Sequence  # noqa: E402
 from contextlib import contextmanager  # noqa: E402
 from dataclasses import dataclass, replace  # noqa: E402
@@ -140,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("needs two CPUs: one for the servers, one for wrk")
     workdir = Path(tempfile.mkdtemp(prefix="rolodex-ab-"))
     try:
-        with _base_checkout(args, workdir) as base_root:
-            builds = (Build("this", ROOT / "src"), Build("base", base_root / "src"))
+        with _base_source(args, workdir) as base_source:
+            builds = (Build("this", ROOT / "src"), Build("base", base_source))
             pairs = _compare(args, builds, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -151,18 +152,24 @@ def main(argv: list[str] | None = None) -> int:
 
 
 @contextmanager
-def _base_checkout(args: argparse.Namespace, workdir: Path) -> Iterator[Path]:
+def _base_source(args: argparse.Namespace, workdir: Path) -> Iterator[Path]:
+    """The directory holding the base's ``rolodex`` package: ``--base-path``'s ``src`` as it
+    is, or ``--base`` built as ``pip install`` builds it (its wheel, with whatever modules its
+    build compiles) and unpacked."""
     if args.base_path is not None:
-        yield args.base_path.resolve()
+        yield args.base_path.resolve() / "src"
         return
     tree = workdir / "base"
     git = ["git", "-C", str(ROOT)]
     subprocess.run([*git, "worktree", "add", "--detach", str(tree), args.base], check=True)
     try:
-        if (tree / "setup.py").exists():  # a build that compiles modules: compile them there
-            build = [sys.executable, "setup.py", "--quiet", "build_ext", "--inplace"]
-            subprocess.run(build, cwd=tree, check=True)
-        yield tree
+        wheels = workdir / "wheels"
+        pip = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheels)]
+        subprocess.run([*pip, str(tree)], check=True)
+        installed = workdir / "base-installed"
+        with zipfile.ZipFile(next(wheels.glob("rolodex-*.whl"))) as wheel:
+            wheel.extractall(installed)
+        yield installed
     finally:
         subprocess.run([*git, "worktree", "remove", "--force", str(tree)], check=False)
 
