@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.machinery
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 import pytest
 from packaging.requirements import Requirement
 
-from tests.support.compiled import COMPILED, PURE_PYTHON, ROOT, source_of
+from tests.support.compiled import COMPILED, PURE_PYTHON, ROOT, source_of, stale
 
 
 @pytest.mark.skipif(PURE_PYTHON, reason="installed with ROLODEX_PURE_PYTHON=1: nothing compiled")
@@ -38,3 +39,18 @@ def test_the_build_has_every_runtime_dependency_for_its_type_check() -> None:
     for line in project["project"]["dependencies"]:
         runtime = Requirement(line)
         assert build.get(runtime.name) == runtime.specifier, line
+
+
+def test_a_source_edited_after_its_build_is_stale(tmp_path: Path) -> None:
+    modules = ["pkg.edited", "pkg.built", "pkg.interpreted"]
+    for module in modules:
+        source_of(module, tmp_path).parent.mkdir(parents=True, exist_ok=True)
+        source_of(module, tmp_path).write_text("")
+    suffix = importlib.machinery.EXTENSION_SUFFIXES[0]
+    for module, built_at, edited_at in (("pkg.edited", 100, 200), ("pkg.built", 200, 100)):
+        source = source_of(module, tmp_path)
+        extension = source.with_name(source.stem + suffix)
+        extension.write_bytes(b"")
+        os.utime(extension, (built_at, built_at))
+        os.utime(source, (edited_at, edited_at))
+    assert stale(modules, tmp_path) == ["pkg.edited"]

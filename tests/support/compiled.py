@@ -21,15 +21,15 @@ PURE_PYTHON = os.environ.get("ROLODEX_PURE_PYTHON") == "1"
 """Set when the package was installed without compiling (see ``setup.py``)."""
 
 
-def source_of(module: str) -> Path:
-    return ROOT / "src" / f"{module.replace('.', '/')}.py"
+def source_of(module: str, root: Path = ROOT) -> Path:
+    return root / "src" / f"{module.replace('.', '/')}.py"
 
 
-def stale() -> list[str]:
+def stale(modules: list[str] = COMPILED, root: Path = ROOT) -> list[str]:
     """The compiled modules whose source changed after their extension was built."""
     found = []
-    for module in COMPILED:
-        source = source_of(module)
+    for module in modules:
+        source = source_of(module, root)
         built = [
             source.with_name(source.stem + suffix)
             for suffix in importlib.machinery.EXTENSION_SUFFIXES
