@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.machinery
 import os
 import tomllib
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -54,3 +56,19 @@ def test_a_source_edited_after_its_build_is_stale(tmp_path: Path) -> None:
         os.utime(extension, (built_at, built_at))
         os.utime(source, (edited_at, edited_at))
     assert stale(modules, tmp_path) == ["pkg.edited"]
+
+
+@pytest.mark.parametrize("module", COMPILED)
+def test_no_handler_name_is_bound_to_two_exception_types(module: str) -> None:
+    """mypyc gives a name one type per function: an ``except A as error`` then an ``except B
+    as error`` in one function (which mypy allows) compiles to a check that the second
+    handler's exception is an ``A``, so it raises ``TypeError`` instead of handling it."""
+    tree = ast.parse(source_of(module).read_text())
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        bound: defaultdict[str, set[str]] = defaultdict(set)
+        for node in ast.walk(function):
+            if isinstance(node, ast.ExceptHandler) and node.name and node.type:
+                bound[node.name].add(ast.unparse(node.type))
+        assert {name for name, types in bound.items() if len(types) > 1} == set(), function.name
