@@ -15,3 +15,11 @@ def refusal(stored_form: Callable[[Document], Document], fields: Document) -> In
     with pytest.raises(InvalidField) as refused:
         stored_form(fields)
     return refused.value
+
+
+def assert_refused(
+    stored_form: Callable[[Document], Document], fields: Document, param: str | None, message: str
+) -> None:
+    """``stored_form`` refuses ``fields`` naming ``param``, its message starting ``message``."""
+    refused = refusal(stored_form, fields)
+    assert (refused.param, refused.message[: len(message)]) == (param, message)

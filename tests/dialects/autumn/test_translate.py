@@ -14,7 +14,7 @@ from rolodex.dialects.autumn import listing, params, translate
 from rolodex.dialects.autumn.errors import AutumnError
 from rolodex.dialects.autumn.fields import js_number
 from rolodex.store.base import Cursor
-from tests.support.documents import refusal
+from tests.support.documents import assert_refused
 
 SECOND_US = 1_000_000
 
@@ -154,6 +154,4 @@ def test_a_document_is_stored_as_a_request_with_its_values_would_leave_it(
 def test_a_value_autumn_refuses_is_refused_naming_the_field(
     fields: dict[str, Any], param: str, message: str
 ) -> None:
-    refused = refusal(translate.stored_form, {"customer_id": "c", **fields})
-    assert refused.param == param
-    assert refused.message.startswith(message)
+    assert_refused(translate.stored_form, {"customer_id": "c", **fields}, param, message)

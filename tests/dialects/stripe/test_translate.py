@@ -12,7 +12,7 @@ from rolodex.core.records import Record, Tenant, first_difference
 from rolodex.dialects.stripe import params, translate
 from rolodex.dialects.stripe.decode import decode_query
 from rolodex.dialects.stripe.errors import StripeError
-from tests.support.documents import refusal
+from tests.support.documents import assert_refused, refusal
 
 TENANT = Tenant("stripe", "acct", "test")
 
@@ -196,6 +196,4 @@ def test_a_document_without_an_invoice_prefix_is_refused() -> None:
 def test_a_value_stripe_refuses_is_refused_naming_the_field(
     fields: dict[str, Any], param: str, message: str
 ) -> None:
-    refused = refusal(translate.stored_form, {"invoice_prefix": "ABC123", **fields})
-    assert refused.param == param
-    assert refused.message.startswith(message)
+    assert_refused(translate.stored_form, {"invoice_prefix": "ABC123", **fields}, param, message)
