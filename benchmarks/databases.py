@@ -8,6 +8,7 @@ removed when the block ends.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 import uuid
@@ -30,11 +31,37 @@ def describe(url: str) -> str:
     return f"{scheme}{sep}{credentials.partition(':')[0]}:***@{location}"
 
 
-def filesystem_of(path: Path) -> str:
-    done = subprocess.run(
-        ["stat", "-f", "-c", "%T", str(path)], capture_output=True, text=True, check=False
-    )
-    return done.stdout.strip() or "unknown"
+def filesystem_of(path: Path, mounts: Path = Path("/proc/self/mounts")) -> str:
+    """The type of the file system ``path`` is on, as the kernel mounted it (``ext4``, say).
+
+    From the mount table, not ``stat -f``: that names a file system by its superblock's magic
+    number, which ext2, ext3 and ext4 share (it prints ``ext2/ext3`` for all three).
+    """
+    try:
+        table = mounts.read_text()
+    except OSError:  # no /proc: not Linux
+        done = subprocess.run(
+            ["stat", "-f", "-c", "%T", str(path)], capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip() or "unknown"
+    target = path.resolve()
+    found, depth = "unknown", -1
+    for line in table.splitlines():
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        mounted_on = Path(_unescaped(fields[1]))
+        holds = mounted_on == target or mounted_on in target.parents
+        # The deepest mount point holding the path is its file system; of equal ones (mounted
+        # over each other), the last mounted.
+        if holds and len(mounted_on.parts) >= depth:
+            found, depth = fields[2], len(mounted_on.parts)
+    return found
+
+
+def _unescaped(field: str) -> str:
+    """A mount table field with its octal escapes (``\\040`` for a space) decoded."""
+    return re.sub(r"\\([0-7]{3})", lambda code: chr(int(code.group(1), 8)), field)
 
 
 class Databases:
