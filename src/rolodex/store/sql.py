@@ -40,10 +40,11 @@ _by_id = sa.select(customers).where(
     customers.c.tenant == sa.bindparam("tenant"), customers.c.id == sa.bindparam("id")
 )
 _by_id_for_update = _by_id.with_for_update()
-_by_id_with_text_keys = sa.select(customers, text_index.KEYS_OF_RECORD).where(
+_rowid: sa.ColumnClause[int] = sa.literal_column("customers.rowid", sa.Integer)
+_by_id_with_text_keys = sa.select(customers, _rowid, text_index.KEYS_OF_RECORD).where(
     customers.c.tenant == sa.bindparam("tenant"), customers.c.id == sa.bindparam("id")
 )
-"""SQLite: the record and its full-text keys in one statement (``text_index.sync``)."""
+"""SQLite: the record, its rowid and its full-text keys in one statement (``text_index.sync``)."""
 _holder = sa.select(customer_keys.c.customer_id).where(
     customer_keys.c.scope == sa.bindparam("scope"),
     customer_keys.c.kind == sa.bindparam("kind"),
@@ -54,6 +55,15 @@ _write_doc = (
     .where(customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i"))
     .values(doc=sa.bindparam("doc"), version=sa.bindparam("version"))
 )
+_write_doc_at = (
+    customers.update()
+    .where(_rowid == sa.bindparam("rowid"))
+    .values(doc=sa.bindparam("doc"), version=sa.bindparam("version"))
+)
+"""SQLite: :data:`_write_doc` at the rowid the record was just read with, in the same
+transaction. Why: by (tenant, id) SQLite walks the primary key's index to the rowid, then the
+table; by rowid, the table alone. At 100,000 customers that walk is a third of the write
+(``UPDATE`` of one random customer in process: 9.8-10.1 µs by key, 6.8-6.9 by rowid)."""
 _hard_delete = customers.delete().where(
     customers.c.tenant == sa.bindparam("t"), customers.c.id == sa.bindparam("i")
 )
@@ -110,10 +120,11 @@ def update(
 ) -> tuple[Record, Record]:
     params = {"tenant": tenant.key, "id": id}
     keys: dict[str, int] | None = None
+    rowid: int | None = None
     if conn.dialect.name == "sqlite":
         row = fastpath.first(conn, _by_id_with_text_keys, params)
         if row is not None:
-            row, keys = row[:-1], orjson.loads(row[-1])
+            row, rowid, keys = row[:-2], row[-2], orjson.loads(row[-1])
     else:
         row = fastpath.first(conn, _by_id_for_update, params)
     old = None if row is None else record_of(tenant, row)
@@ -123,11 +134,11 @@ def update(
     if new.fields == old.fields:
         new = old
     else:
-        fastpath.run(
-            conn,
-            _write_doc,
-            [{"t": tenant.key, "i": id, "doc": _dumps(new.fields), "version": new.version}],
-        )
+        written = {"doc": _dumps(new.fields), "version": new.version}
+        if rowid is None:
+            fastpath.run(conn, _write_doc, [{"t": tenant.key, "i": id, **written}])
+        else:
+            fastpath.run(conn, _write_doc_at, [{"rowid": rowid, **written}])
         lookups.sync(conn, old, new, spec)
         text_index.sync(conn, old, new, spec, keys=keys)
     if receipt is not None:
