@@ -141,8 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("needs two CPUs: one for the servers, one for wrk")
     workdir = Path(tempfile.mkdtemp(prefix="rolodex-ab-"))
     try:
-        with _base_source(args, workdir) as base_source:
-            builds = (Build("this", ROOT / "src"), Build("base", base_source))
+        with base_source(args, workdir) as base:
+            builds = (Build("this", ROOT / "src"), Build("base", base))
             pairs = _compare(args, builds, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 @contextmanager
-def _base_source(args: argparse.Namespace, workdir: Path) -> Iterator[Path]:
+def base_source(args: argparse.Namespace, workdir: Path) -> Iterator[Path]:
     """The directory holding the base's ``rolodex`` package: ``--base-path``'s ``src`` as it
     is, or ``--base`` built as ``pip install`` builds it (its wheel, with whatever modules its
     build compiles) and unpacked."""

@@ -22,10 +22,12 @@ import argparse  # noqa: E402
 import asyncio  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
+import sqlite3  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Sequence  # noqa: E402
+from collections.abc import Iterator, Sequence  # noqa: E402
+from contextlib import closing  # noqa: E402
 from typing import Any  # noqa: E402
 
 from benchmarks import fill  # noqa: E402
@@ -49,16 +51,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     add("--requests", type=int, default=20_000, help="requests per run")
     add("--concurrency", type=int, default=32, help="requests in flight at once")
     add("--repeat", type=int, default=3, help="runs per customer count")
+    add(
+        "--template",
+        type=Path,
+        help="a file already filled with this script's key (as instructions.py fills it): "
+        "run on copies of it, instead of filling one per --customers count",
+    )
     args = parser.parse_args(argv)
     workdir = Path(tempfile.mkdtemp(prefix="rolodex-inprocess-"))
     try:
-        for count in args.customers:
-            template = workdir / f"n{count}.db"
-            ids = fill.fill(f"sqlite:///{template}", API_KEY, count).ids
+        for template, ids in _templates(args, workdir):
             runs = [
                 asyncio.run(_run(template, workdir / "run.db", ids, args))
                 for _ in range(max(1, args.repeat))
             ]
+            count = len(ids)
             for wall, cpu in runs:
                 print(f"n={count:,} {args.op}: wall {wall:.1f} µs/request, cpu {cpu:.1f}")
             walls, cpus = zip(*runs, strict=True)
@@ -69,6 +76,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
+
+
+def _templates(args: argparse.Namespace, workdir: Path) -> Iterator[tuple[Path, list[str]]]:
+    """Each filled file to run on, with the ids of its customers."""
+    if args.template is not None:
+        yield args.template, filled_ids(args.template)
+        return
+    for count in args.customers:
+        template = workdir / f"n{count}.db"
+        yield template, fill.fill(f"sqlite:///{template}", API_KEY, count).ids
+
+
+def filled_ids(template: Path) -> list[str]:
+    """The ids of the live customers in a filled file, oldest first."""
+    with closing(sqlite3.connect(template)) as db:
+        rows = db.execute("SELECT id FROM customers WHERE NOT deleted ORDER BY created_us, id")
+        return [id for (id,) in rows]
 
 
 async def _run(

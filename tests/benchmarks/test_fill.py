@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import sqlalchemy as sa
 from benchmarks.fill import fill, fill_with
 from benchmarks.processes import ROOT
 
 from rolodex.core.index import UniqueField
 from rolodex.dialects.stripe import translate
 from rolodex.dialects.stripe.auth import tenant_of
-from rolodex.store import open_store
+from rolodex.store import fts, open_store, text_index
 from rolodex.store.base import ListQuery
 from tests.conftest import random_key
 
@@ -56,3 +57,21 @@ def test_fill_as_a_command_prints_the_ids_it_made(tmp_path: Path) -> None:
             await store.close()
 
     assert sorted(asyncio.run(stored())) == sorted(ids)
+
+
+def test_fill_applies_the_full_text_queue_it_leaves(tmp_path: Path) -> None:
+    """So that a benchmark's writes start from an empty queue, as ``instructions.py`` needs."""
+    url = f"sqlite:///{tmp_path / 'applied.db'}"
+    key = random_key("sk_test_")
+    fill(url, key, 25)
+    every_name = fts.words_phrase(tenant_of(f"Bearer {key}").key, "name", "customer")
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert not text_index.queued(conn)
+            named = conn.exec_driver_sql(
+                "SELECT count(*) FROM customer_fts WHERE customer_fts MATCH ?", (every_name,)
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert named == 25  # "Customer 0" to "Customer 24"

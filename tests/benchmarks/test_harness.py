@@ -10,6 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.fill import fill
+from benchmarks.inprocess import API_KEY, filled_ids
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -56,3 +59,19 @@ def test_the_in_process_driver_reports_every_run_and_their_median() -> None:
     lines = done.stdout.splitlines()
     assert len([line for line in lines if line.startswith("n=20 update: wall")]) == 2
     assert lines[-1].startswith("n=20 update median of 2: wall")
+
+
+def test_the_in_process_driver_runs_on_a_file_filled_beforehand(tmp_path: Path) -> None:
+    """As ``instructions.py`` runs it: the customers to update are the file's own."""
+    template = tmp_path / "filled.db"
+    filled = fill(f"sqlite:///{template}", API_KEY, 20)
+    assert filled_ids(template) == filled.ids
+    command = [
+        sys.executable, str(ROOT / "benchmarks" / "inprocess.py"),
+        "--template", str(template), "--op", "update", "--requests", "64",
+        "--concurrency", "8", "--repeat", "1",
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith("n=20 update median of 1: wall")
+    assert filled_ids(template) == filled.ids  # each run updates a copy, never the file
