@@ -6,6 +6,7 @@ server never see each other's customers.
 
 from __future__ import annotations
 
+import importlib
 import secrets
 import string
 from collections.abc import Iterator
@@ -29,6 +30,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             "install with ROLODEX_PURE_PYTHON=1 to compile nothing)",
             returncode=pytest.ExitCode.USAGE_ERROR,
         )
+    for module in SDK_CLASSES:
+        importlib.import_module(module)
+
+
+SDK_CLASSES = ("stripe._customer", "stripe._list_object", "stripe._search_result_object")
+"""The modules of the classes stripe-python gives Rolodex's answers, which it imports the
+first time an answer names one. Imported before any test: on CPython 3.11 an import that a
+garbage collection interrupts, with a finalizer that imports too, can fail with a ``KeyError``
+from importlib's module locks (python/cpython#91351, fixed in 3.12), and one did, in the first
+customer a test created through the SDK."""
 
 
 @pytest.fixture(scope="session")
