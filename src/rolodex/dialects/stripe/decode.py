@@ -55,8 +55,22 @@ def pairs_of(text: str) -> list[tuple[str, str]]:
     for field in text.split("&"):
         if field:
             name, _, value = field.partition("=")
-            pairs.append((unquote(name.replace("+", " ")), unquote(value.replace("+", " "))))
+            pairs.append((_unescaped(name), _unescaped(value)))
     return pairs
+
+
+def _unescaped(text: str) -> str:
+    """``unquote(text.replace("+", " "))``, the brackets of nested names decoded first.
+
+    stripe-python sends every bracket as ``%5B``/``%5D``, and ``unquote`` decodes any escape
+    through bytes: 1.6 µs for ``metadata%5Btier%5D``, against 0.1 for the two replacements. An
+    ASCII escape decodes alone to what it decodes to among others, so the result is the same.
+    """
+    text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    text = text.replace("%5B", "[").replace("%5D", "]")
+    return unquote(text) if "%" in text else text
 
 
 def too_many_parameters() -> StripeError:
