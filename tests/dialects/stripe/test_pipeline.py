@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -10,6 +13,7 @@ import pytest
 
 from rolodex.core.index import IndexSpec
 from rolodex.core.records import Record
+from rolodex.dialects.stripe import pipeline
 from rolodex.http.app import create_app
 from rolodex.settings import Settings
 from rolodex.store.base import Receipt
@@ -107,3 +111,27 @@ async def test_one_key_sent_to_two_processes_at_once_runs_once(tmp_path: Path) -
         "true",
     ]
     assert [customer["id"] for customer in listed.json()["data"]] == [answers[0].json()["id"]]
+
+
+def test_request_ids_are_drawn_evenly_and_never_repeat() -> None:
+    ids = [pipeline._request_id() for _ in range(2_000)]  # several draws' worth
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"req_[A-Za-z0-9]{14}", each) for each in ids)
+    characters = Counter("".join(each[4:] for each in ids))
+    assert len(characters) == 62  # every letter and digit, none favoured much
+    assert max(characters.values()) < 2 * min(characters.values())
+
+
+def test_a_forked_child_draws_request_ids_of_its_own() -> None:
+    pipeline._request_id()  # the parent has characters drawn ahead
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        os.write(writing, pipeline._request_id().encode())
+        os._exit(0)
+    os.close(writing)
+    os.waitpid(child, 0)
+    childs = os.read(reading, 64).decode()
+    os.close(reading)
+    assert childs.startswith("req_")
+    assert childs != pipeline._request_id()
