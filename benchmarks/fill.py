@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import os
 import random
 import subprocess
 import sys
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from benchmarks.processes import ROOT, python_path
+from benchmarks.processes import ROOT, child_env
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import params, translate
 from rolodex.dialects.stripe.auth import tenant_of
@@ -116,10 +115,9 @@ def _fresh(draw: IdFormat, rng: random.Random, seen: set[str]) -> str:
 def fill_with(source: Path, database_url: str, api_key: str, count: int) -> list[str]:
     """:func:`fill` run by the ``rolodex`` package at ``source`` (a checkout's ``src``) in a
     child process, ahead of the installed one; the ids it made."""
-    env = {**os.environ, "PYTHONPATH": python_path(source, os.environ.get("PYTHONPATH"))}
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.fill", database_url, api_key, str(count)],
-        env=env,
+        env=child_env(source),
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -46,7 +46,7 @@ from dataclasses import dataclass  # noqa: E402
 from benchmarks.ab import Build, base_source  # noqa: E402
 from benchmarks.fill import fill_with  # noqa: E402
 from benchmarks.inprocess import API_KEY, OPERATIONS  # noqa: E402
-from benchmarks.processes import ROOT, python_path  # noqa: E402
+from benchmarks.processes import ROOT, child_env  # noqa: E402
 
 CONCURRENCY = 32
 """Requests in flight at once in each run, as in ``inprocess.py``."""
@@ -116,10 +116,13 @@ def command(run: Run, template: Path, op: str) -> list[str]:
 
 
 def count(run: Run, template: Path, op: str) -> Counted:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
-    env["PYTHONPATH"] = python_path(run.build.source, env.get("PYTHONPATH"))
     done = subprocess.run(
-        command(run, template, op), env=env, cwd=ROOT, capture_output=True, text=True, check=False
+        command(run, template, op),
+        env=child_env(run.build.source),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"{run.build.label}'s run failed:\n{done.stderr[-2000:]}")

@@ -92,16 +92,13 @@ def running(launches: Sequence[Launch], cpus: str | None) -> Iterator[list[Serve
 
 @contextmanager
 def _one(launch: Launch, cpus: str | None) -> Iterator[subprocess.Popen[bytes]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
-    # The ceiling's workers import it as ``benchmarks.ceiling``.
-    env["PYTHONPATH"] = python_path(launch.source, env.get("PYTHONPATH"))
     with launch.log.open("ab") as log:
         process = subprocess.Popen(
             pinned(launch.command, cpus),
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=launch.cwd,
-            env=env,
+            env=child_env(launch.source),
             start_new_session=True,
         )
     try:
@@ -109,6 +106,14 @@ def _one(launch: Launch, cpus: str | None) -> Iterator[subprocess.Popen[bytes]]:
         yield process
     finally:
         _stop(process)
+
+
+def child_env(source: Path | None) -> dict[str, str]:
+    """The environment a benchmark's child runs in: this one without Rolodex's settings (the
+    child takes its own from its command), importing ``source``'s package (``python_path``)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
+    env["PYTHONPATH"] = python_path(source, env.get("PYTHONPATH"))
+    return env
 
 
 def python_path(source: Path | None, inherited: str | None = None) -> str:

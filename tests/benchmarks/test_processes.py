@@ -1,12 +1,15 @@
-"""The servers a benchmark starts: each reports the CPU time of its own process."""
+"""The servers and children a benchmark starts: each server reports the CPU time of its own
+process; each child imports the build it was given."""
 
 from __future__ import annotations
 
+import os
 import sys
 import urllib.request
 from pathlib import Path
 
-from benchmarks.processes import Launch, free_port, running
+from benchmarks.processes import ROOT, Launch, child_env, free_port, running
+from pytest import MonkeyPatch
 
 _SERVER = """
 import http.server, sys, time
@@ -48,3 +51,15 @@ def test_a_server_reports_the_cpu_time_its_own_process_used(tmp_path: Path) -> N
     busy, idle = used
     assert busy >= 0.25
     assert idle < 0.1
+
+
+def test_a_child_imports_the_given_build_and_none_of_rolodexs_settings(
+    monkeypatch: MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ROLODEX_DATABASE_URL", "sqlite:///elsewhere.db")
+    monkeypatch.setenv("PYTHONPATH", "/inherited")
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    env = child_env(Path("/base/src"))
+    assert not [name for name in env if name.startswith("ROLODEX_")]
+    assert env["PYTHONPATH"].split(os.pathsep) == ["/base/src", str(ROOT), "/inherited"]
+    assert env["LANG"] == "C.UTF-8"

@@ -63,8 +63,9 @@ def _unescaped(text: str) -> str:
     """``unquote(text.replace("+", " "))``, the brackets of nested names decoded first.
 
     stripe-python sends every bracket as ``%5B``/``%5D``, and ``unquote`` decodes any escape
-    through bytes: 1.6 µs for ``metadata%5Btier%5D``, against 0.1 for the two replacements. An
-    ASCII escape decodes alone to what it decodes to among others, so the result is the same.
+    through bytes: 1.6 µs for ``metadata%5Btier%5D``, against 0.1 for the two replacements
+    (``timeit``). An ASCII escape decodes alone to what it decodes to among others, so the
+    result is the same.
     """
     text = text.replace("+", " ")
     if "%" not in text:
