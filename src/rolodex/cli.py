@@ -20,6 +20,7 @@ from rolodex import service, transfer
 from rolodex.core.errors import Unavailable
 from rolodex.http.app import create_app
 from rolodex.http.asgi import SUPERVISOR_PID, settle_heap
+from rolodex.http.protocol import GatheringProtocol
 from rolodex.keys import DIALECTS, MalformedKey, dialect_of, new_key, shown
 from rolodex.service import Context
 from rolodex.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
@@ -132,13 +133,15 @@ def server_options(settings: Settings) -> dict[str, Any]:
     """How uvicorn serves Rolodex; the benchmark's ceiling endpoint is served the same way.
 
     uvicorn's access log formats and writes a line per request, which halves the throughput
-    of a small endpoint, so it is written only at ``--log-level debug``.
+    of a small endpoint, so it is written only at ``--log-level debug``. While other requests
+    are in flight, a turn's writes go out together at its end (``http.protocol``).
     """
     return {
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
         "access_log": settings.log_level == "debug",
+        "http": GatheringProtocol,
     }
 
 
