@@ -57,15 +57,14 @@ class GatheredWrites(asyncio.Transport):
     def write(self, data: bytes | bytearray | memoryview) -> None:
         if not data:
             return
-        if self._held:
-            self._held.append(bytes(data))
-        elif len(self._in_flight) > 1:
-            self._held.append(bytes(data))
-            self._loop.call_soon(self.send_held)
-        else:
-            self._transport.write(data)
+        if not self._held:
+            if len(self._in_flight) <= 1:
+                self._transport.write(data)
+                return
+            self._loop.call_soon(self._send_held)
+        self._held.append(bytes(data))
 
-    def send_held(self) -> None:
+    def _send_held(self) -> None:
         if not self._held:
             return
         data = self._held[0] if len(self._held) == 1 else b"".join(self._held)
@@ -78,7 +77,7 @@ class GatheredWrites(asyncio.Transport):
             self.write(data)
 
     def close(self) -> None:
-        self.send_held()
+        self._send_held()
         self._transport.close()
 
     def abort(self) -> None:
@@ -86,7 +85,7 @@ class GatheredWrites(asyncio.Transport):
         self._transport.abort()
 
     def write_eof(self) -> None:
-        self.send_held()
+        self._send_held()
         self._transport.write_eof()
 
     def can_write_eof(self) -> bool:
