@@ -89,23 +89,37 @@ def report(pairs: Sequence[Pair], command: str, base: str, connections: int) -> 
         " each share is of the ceiling measured right before its pair; busy: the share of its"
         " run the build's server process spent on the CPU.",
         "",
-        "| operation | pair | ceiling req/s | this req/s | this % | this busy | base req/s | "
-        "base % | base busy | this / base |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| operation | pair | ceiling req/s | this req/s | this % | this busy | this p99 ms | "
+        "base req/s | base % | base busy | base p99 ms | this / base |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for pair in pairs:
+        this, base = pair.this, pair.base
         lines.append(
             f"| {pair.op} | {pair.number + 1} | {pair.ceiling.rps:,.0f} | "
-            f"{pair.this.rps:,.0f} | {_share(pair.this, pair.ceiling)} | {_busy(pair.this)} | "
-            f"{pair.base.rps:,.0f} | {_share(pair.base, pair.ceiling)} | {_busy(pair.base)} | "
+            f"{this.rps:,.0f} | {_share(this, pair.ceiling)} | {_busy(this)} | {this.p99_ms:.2f} | "
+            f"{base.rps:,.0f} | {_share(base, pair.ceiling)} | {_busy(base)} | {base.p99_ms:.2f} | "
             f"{pair.ratio:.3f} |"
         )
-    lines += ["", "| operation | median this / base | pairs this build won |", "|---|---|---|"]
+    lines += [
+        "",
+        "| operation | median this / base | pairs this build won | median p99 ms, this / base |",
+        "|---|---|---|---|",
+    ]
     for op in dict.fromkeys(pair.op for pair in pairs):
-        ratios = [pair.ratio for pair in pairs if pair.op == op]
+        mine = [pair for pair in pairs if pair.op == op]
+        ratios = [pair.ratio for pair in mine]
         won = sum(ratio > 1 for ratio in ratios)
-        lines.append(f"| {op} | {statistics.median(ratios):.3f} | {won} of {len(ratios)} |")
+        p99s = (statistics.median(getattr(pair, side).p99_ms for pair in mine) for side in _SIDES)
+        lines.append(
+            f"| {op} | {statistics.median(ratios):.3f} | {won} of {len(ratios)} | "
+            + " / ".join(f"{p99:.2f}" for p99 in p99s)
+            + " |"
+        )
     return "\n".join(lines) + "\n"
+
+
+_SIDES = ("this", "base")
 
 
 def _busy(measured: Measured) -> str:
