@@ -110,16 +110,13 @@ def report(pairs: Sequence[Pair], command: str, base: str, connections: int) -> 
         mine = [pair for pair in pairs if pair.op == op]
         ratios = [pair.ratio for pair in mine]
         won = sum(ratio > 1 for ratio in ratios)
-        p99s = (statistics.median(getattr(pair, side).p99_ms for pair in mine) for side in _SIDES)
+        this_p99 = statistics.median(pair.this.p99_ms for pair in mine)
+        base_p99 = statistics.median(pair.base.p99_ms for pair in mine)
         lines.append(
             f"| {op} | {statistics.median(ratios):.3f} | {won} of {len(ratios)} | "
-            + " / ".join(f"{p99:.2f}" for p99 in p99s)
-            + " |"
+            f"{this_p99:.2f} / {base_p99:.2f} |"
         )
     return "\n".join(lines) + "\n"
-
-
-_SIDES = ("this", "base")
 
 
 def _busy(measured: Measured) -> str:
