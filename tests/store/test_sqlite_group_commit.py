@@ -18,7 +18,6 @@ from rolodex.core.records import Record, Tenant
 from rolodex.store import fts, sql
 from rolodex.store import sqlite as sqlite_store
 from rolodex.store.base import Change, ListQuery
-from rolodex.store.checkpoint import LogIndex
 from rolodex.store.sqlite import CHECKPOINT_PAGES, SQLiteStore
 from tests.support.slow_disk import slow_disk
 
@@ -248,32 +247,6 @@ def test_the_log_grows_past_sqlites_default_before_it_is_checkpointed(tmp_path: 
 
     log_pages = asyncio.run(scenario()) // page_frame
     assert 1_100 < log_pages < CHECKPOINT_PAGES
-
-
-def test_the_log_is_checkpointed_beside_the_commits_and_starts_afresh(
-    tmp_path: Path, monkeypatch: MonkeyPatch
-) -> None:
-    """Once the log holds ``CHECKPOINT_PAGES`` frames, the store's own thread copies it back
-    (the writer's own checkpoints are a last resort, far longer), and the log starts afresh:
-    it never grows far past that length."""
-    monkeypatch.setattr(sqlite_store, "CHECKPOINT_PAGES", 200)
-
-    async def scenario() -> int:
-        store = await _store(tmp_path)
-        index = LogIndex(tmp_path / "group.db")
-        longest = 0
-        for n in range(400):  # one commit each: several log pages apiece, 1,100 in all
-            await store.insert(_record(n), SPEC)
-            longest = max(longest, index.frames()[0])
-        index.close()
-        await store.close()
-        reopened = await _store(tmp_path)
-        assert await reopened.count(ListQuery(tenant=TENANT, spec=SPEC)) == 400
-        await reopened.close()
-        return longest
-
-    longest = asyncio.run(scenario())
-    assert 200 <= longest < 400
 
 
 def test_deleted_comes_back_as_a_boolean(tmp_path: Path) -> None:

@@ -39,7 +39,6 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -60,7 +59,6 @@ from rolodex.store.base import (
     SearchQuery,
     Store,
 )
-from rolodex.store.checkpoint import Checkpointer
 from rolodex.store.compile import SQLITE_FUNCTIONS
 from rolodex.store.migrate import upgrade
 from rolodex.store.text_index import HeldDocuments
@@ -74,20 +72,14 @@ Settled = list[tuple[Any, Exception | None]]
 """Each write's value or failure, in its batch's order."""
 
 CHECKPOINT_PAGES = 10_000
-"""How long the write-ahead log grows (in 4 KiB pages, about 40 MB) before it is copied back
-into the database file, on a thread of its own (``store.checkpoint``). A checkpoint copies
-each page the log holds once, however often it was written, so a longer log copies fewer
-pages than SQLite's default of 1,000 did, which checkpointed every few group commits.
-Measured at 100,000 customers: an update costs about 8% less CPU in process, and over HTTP at
-32 connections four interleaved pairs of runs averaged 17% more updates per second (on a
-noisy host); at 1,000 customers, where the whole database fits in a few checkpoints' worth of
-pages, no difference showed. Longer still (30,000) made each checkpoint a stall that cost more
-than it saved (when checkpoints still ran inside a commit)."""
-
-LAST_RESORT_PAGES = 3 * CHECKPOINT_PAGES
-"""How long the log may grow before a commit checkpoints it itself, as SQLite does by default:
-only if the log cannot start afresh after the checkpoints beside the commits (a reader of
-another process holding an old snapshot through several of them, say)."""
+"""How long the write-ahead log grows (in 4 KiB pages, about 40 MB) before a commit copies it
+back into the database file. A checkpoint copies each page the log holds once, however often
+it was written, so a longer log copies fewer pages than SQLite's default of 1,000 did, which
+checkpointed every few group commits. Measured at 100,000 customers: an update costs about 8%
+less CPU in process, and over HTTP at 32 connections four interleaved pairs of runs averaged
+17% more updates per second (on a noisy host); at 1,000 customers, where the whole database
+fits in a few checkpoints' worth of pages, no difference showed. Longer still (30,000) made
+each checkpoint a stall that cost more than it saved."""
 
 MAPPED_BYTES = 1 << 31
 """How much of the database file reads find through a memory map instead of a ``pread`` per
@@ -113,7 +105,7 @@ _PRAGMAS = (
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
-    f"PRAGMA wal_autocheckpoint={LAST_RESORT_PAGES}",
+    f"PRAGMA wal_autocheckpoint={CHECKPOINT_PAGES}",
     f"PRAGMA mmap_size={MAPPED_BYTES}",
 )
 
@@ -146,7 +138,6 @@ class SQLiteStore(Store):
         self._driver = _driver_of(self._conn)
         self._read_driver = _driver_of(self._reader)
         self._committer = ThreadPoolExecutor(1, thread_name_prefix="rolodex-commit")
-        self._checkpoints = None if self._in_memory else _checkpointer(self._engine)
         self._committing: asyncio.Future[Exception | None] | None = None
         """The commit running on ``_committer``, if one is; the writer waits for it."""
         self._pending: list[Write] = []
@@ -172,8 +163,6 @@ class SQLiteStore(Store):
         while self._committing is not None:  # its end may start the next batch's commit
             await asyncio.shield(self._committing)
         self._committer.shutdown()
-        if self._checkpoints is not None:
-            self._checkpoints.close()
         self._end_snapshot()
         if not self._in_memory:
             self._reader.close()
@@ -345,8 +334,6 @@ class SQLiteStore(Store):
             self._driver.execute("COMMIT")
         except Exception as fault:  # answered to the batch's writes, on the loop
             return _unavailable(fault) if isinstance(fault, _FAULTS) else fault
-        if self._checkpoints is not None:
-            self._checkpoints.after_commit(self._driver)
         return None
 
     def _committed(
@@ -560,19 +547,6 @@ def create_engine(url: str) -> sa.Engine:
     engine = sa.create_engine(url, poolclass=StaticPool, connect_args=threads)
     event.listen(engine, "connect", _configure)
     return engine
-
-
-def _checkpointer(engine: sa.Engine) -> Checkpointer:
-    """Checkpoints of the engine's database file beside its commits (``store.checkpoint``)."""
-    database = Path(engine.url.database or "")
-
-    def connect() -> sqlite3.Connection:
-        # Opened on the checkpoints' thread, closed by the store's ``close``.
-        connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
-        connection.execute("PRAGMA synchronous=FULL")
-        return connection
-
-    return Checkpointer(database, CHECKPOINT_PAGES, connect)
 
 
 def _connect(engine: sa.Engine) -> sa.Connection:
