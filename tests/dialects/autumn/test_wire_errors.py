@@ -42,3 +42,24 @@ def test_error_is_exactly_autumns(case: dict[str, Any], autumn_url: str, autumn_
     assert response.status_code == case["expect"]["status"], response.text
     assert response.headers["content-type"] == "application/json"
     assert response.json() == case["expect"]["body"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/v1/customers.get"),
+        ("GET", "/v1/customers.list"),
+        ("POST", "/v1/no-such-thing"),
+        ("GET", "/v2/customers"),
+        ("DELETE", "/"),
+    ],
+)
+def test_what_autumn_does_not_route_gets_its_frameworks_plain_404(
+    method: str, path: str, autumn_url: str, autumn_key: str
+) -> None:
+    """Autumn's framework (Hono) routes by method and path together, so a method a path does
+    not take and a path it does not know both fall to the same answer."""
+    headers = {"authorization": f"Bearer {autumn_key}"}
+    response = httpx.request(method, autumn_url + path, headers=headers, timeout=30)
+    assert (response.status_code, response.text) == (404, "404 Not Found")
+    assert response.headers["content-type"].startswith("text/plain")

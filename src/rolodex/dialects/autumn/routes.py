@@ -85,7 +85,16 @@ def routes(ctx: Context) -> list[BaseRoute]:
         ),
         Endpoint("/v1/customers/{customer_id}", by_id),
     ]
-    return [Route(e.path, AsgiEndpoint(_serve(e, ctx)), methods=_EVERY_METHOD) for e in table]
+    return [
+        *(Route(e.path, AsgiEndpoint(_serve(e, ctx)), methods=_EVERY_METHOD) for e in table),
+        Route("/{path:path}", _unrouted, methods=_EVERY_METHOD),
+    ]
+
+
+async def _unrouted(_request: Request) -> Response:
+    """What Autumn's framework (Hono) answers where no route takes the method and path: it
+    routes by both together, so a known path asked with another method gets this too."""
+    return PlainTextResponse("404 Not Found", 404)
 
 
 def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Response]]:
@@ -94,7 +103,7 @@ def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Re
         method = "GET" if request.method == "HEAD" else request.method
         operation = endpoint.operations.get(method)
         if operation is None:
-            return PlainTextResponse("404 Not Found", 404)
+            return await _unrouted(request)
         credentials: Credentials | None = None
         try:
             authorization = request.headers.get("authorization")
