@@ -52,6 +52,7 @@ def test_error_is_exactly_autumns(case: dict[str, Any], autumn_url: str, autumn_
         ("POST", "/v1/no-such-thing"),
         ("GET", "/v2/customers"),
         ("DELETE", "/"),
+        ("POST", "/v1/customers/"),  # routes are strict: a trailing slash is another path
     ],
 )
 def test_what_autumn_does_not_route_gets_its_frameworks_plain_404(
