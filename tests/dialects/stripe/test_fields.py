@@ -21,12 +21,10 @@ def test_text_accepts_up_to_its_limit() -> None:
     assert Text(5).parse("abcde", "p") == "abcde"
 
 
-def test_text_too_long_shows_both_ends() -> None:
-    value = "a" * 10 + "b" * 300 + "c" * 10
+def test_text_too_long_shows_four_characters_at_each_end() -> None:
+    value = "abcdefghij" + "x" * 300 + "klmnopqrst"
     error = refusal(Text(256), value, "name")
-    assert (
-        error.message == "Invalid string: aaaaaaaaaa...cccccccccc; must be at most 256 characters"
-    )
+    assert error.message == "Invalid string: abcd...qrst; must be at most 256 characters"
     assert error.param == "name"
 
 

@@ -223,6 +223,16 @@ def test_delete_leaves_a_stub_and_blocks_writes(client: stripe.StripeClient) -> 
     assert client.v1.customers.list({"email": "gone@example.com"}).data == []
 
 
+def test_delete_takes_expand_as_every_request_does(client: stripe.StripeClient) -> None:
+    customer = client.v1.customers.create({"email": "expanded@example.com"})
+    with pytest.raises(stripe.InvalidRequestError) as refused:
+        client.v1.customers.delete(customer.id, {"expand": ["bogus"]})
+    assert str(refused.value.error.message) == "This property cannot be expanded (bogus)."  # type: ignore[union-attr]
+    assert "deleted" not in client.v1.customers.retrieve(customer.id)  # the refusal kept it
+    deleted = client.v1.customers.delete(customer.id, {"expand": ["default_source"]})
+    assert deleted.to_dict() == {"id": customer.id, "object": "customer", "deleted": True}
+
+
 def test_list_filters_by_exact_email(client: stripe.StripeClient) -> None:
     jenny = client.v1.customers.create({"email": "jenny@example.com"})
     client.v1.customers.create({"email": "Jenny@example.com"})

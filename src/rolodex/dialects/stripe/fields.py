@@ -8,7 +8,7 @@ it may not. Hand-written because Stripe's coercions (strings to integers and boo
 as unset) and its exact messages are not what a general validation library produces.
 
 Messages seen in real Stripe responses: ``Invalid string: {...}`` for a hash sent where a
-string belongs, ``Invalid string: <first 10>...<last 10>; must be at most N characters``,
+string belongs, ``Invalid string: <first 4>...<last 4>; must be at most N characters``,
 ``Invalid integer: 55.00`` (code ``parameter_invalid_integer``), ``Invalid boolean: True``
 (no code), ``Invalid email address: x@com`` (code ``email_invalid``) and, for integers out of
 range, ``This value must be greater than or equal to 1.``. Where Stripe's code for a message
@@ -29,7 +29,7 @@ INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
 _INTEGER = re.compile(r"-?[0-9]{1,19}")
 _EMAIL = re.compile(r"[^@\s\uff20]+@[^@\s\uff20]+\.[^@\s\uff20.]+")
-_SHOWN_ENDS = 10
+_SHOWN_ENDS = 4
 
 
 class Param(Protocol):

@@ -28,14 +28,14 @@ FindCursor = Callable[[str, str], Awaitable[Cursor]]
 
 
 async def query_of(tenant: Tenant, given: dict[str, Any], find: FindCursor) -> ListQuery:
-    # Both cursors is a mistake in the request itself, so it is reported before either
-    # customer is looked up (and found missing).
-    if given.get("starting_after") is not None and given.get("ending_before") is not None:
+    # Stripe looks both customers up before it refuses the pair, so a missing one is what it
+    # reports.
+    after = await _cursor(given, "starting_after", find)
+    before = await _cursor(given, "ending_before", find)
+    if after is not None and before is not None:
         raise StripeError(
             "Received both starting_after and ending_before parameters. Please pass in only one."
         )
-    after = await _cursor(given, "starting_after", find)
-    before = await _cursor(given, "ending_before", find)
     return ListQuery(
         tenant=tenant,
         where=filter_of(given),

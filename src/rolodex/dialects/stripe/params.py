@@ -228,7 +228,8 @@ def limit_of(given: dict[str, Any]) -> int:
 
 
 RETRIEVE = Operation({"expand": EXPAND})
-DELETE = Operation({})
+DELETE = Operation({"expand": EXPAND})
+"""Stripe takes ``expand`` on every request; a deleted stub has nothing to expand."""
 
 LIST = Operation(
     {

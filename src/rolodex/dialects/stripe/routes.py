@@ -83,7 +83,8 @@ class Customers:
         return render(updated.record, paths)
 
     async def delete(self, call: Call) -> dict[str, Any]:
-        params.DELETE.parse(call.params)
+        given = params.DELETE.parse(call.params)
+        expand.check(given.get("expand", []), in_list=False)
         command = service.DeleteCustomer(
             call.tenant, _customer_ref(call), translate.SPEC, hard=False
         )
