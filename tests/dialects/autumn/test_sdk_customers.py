@@ -69,6 +69,24 @@ def test_email_only_customers_are_found_by_email_and_claimed_by_id(sdk: Autumn) 
     assert len(sdk.customers.list().list) == 2
 
 
+def test_a_claim_gives_the_id_and_changes_nothing_else(sdk: Autumn) -> None:
+    orphan = sdk.customers.get_or_create(customer_id=None, email="z@example.com")
+    claimed = sdk.customers.get_or_create(
+        customer_id="z", email="z@example.com", name="New Name", send_email_receipts=True
+    )
+    assert (claimed.id, claimed.created_at) == ("z", orphan.created_at)
+    assert (claimed.name, claimed.send_email_receipts) == (None, False)
+    again = sdk.customers.get_or_create(customer_id="z", name="New Name")
+    assert again.name == "New Name"  # once it has its id, a blank name is filled as usual
+
+
+def test_an_empty_stripe_id_links_nothing(sdk: Autumn) -> None:
+    created = sdk.customers.get_or_create(customer_id="unlinked", stripe_id="")
+    raw = json.loads(sdk.customers.get(customer_id="unlinked").model_dump_json())
+    assert created.stripe_id is None and raw["stripe_id"] is None
+    assert "processors" not in raw
+
+
 def test_get_or_create_needs_an_id_or_an_email(sdk: Autumn) -> None:
     with pytest.raises(AutumnDefaultError) as refused:
         sdk.customers.get_or_create(customer_id=None, name="Nobody")

@@ -143,6 +143,15 @@ def test_email_must_be_valid(sdk: Autumn) -> None:
     assert sdk.customers.get(customer_id="u1").email == "kept@example.com"
 
 
+def test_email_whitespace_is_javascripts(sdk: Autumn) -> None:
+    sdk.customers.get_or_create(customer_id="u1")
+    with pytest.raises(AutumnDefaultError) as invalid:  # U+FEFF is a space to JavaScript
+        sdk.customers.update(customer_id="u1", email="a\ufeffb@example.com")
+    assert error_of(invalid)[1]["message"] == "email: not a valid email address"
+    for odd in ("a\x1fb@example.com", "a\x85b@example.com"):  # spaces to Python only
+        assert sdk.customers.update(customer_id="u1", email=odd).email == odd
+
+
 def test_update_of_a_missing_customer_is_404(sdk: Autumn) -> None:
     with pytest.raises(AutumnDefaultError) as missing:
         sdk.customers.update(customer_id="ghost", name="x")

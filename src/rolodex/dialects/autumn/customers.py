@@ -47,9 +47,9 @@ async def get_or_create(ctx: Context, tenant: Tenant, given: Mapping[str, Any]) 
     if customer_id is None and not email:
         raise invalid_request_error("Either customer ID or email is required")
     for _ in range(_CREATE_ATTEMPTS):
-        existing = await _existing(ctx, tenant, customer_id, email)
-        if existing is not None:
-            return await _filled_in(ctx, existing, given)
+        existing, claimed = await _existing(ctx, tenant, customer_id, email)
+        if existing is not None:  # a customer claimed gets its id and nothing else sent
+            return existing if claimed else await _filled_in(ctx, existing, given)
         try:
             return await _create(ctx, tenant, given)
         except AlreadyExists as clash:
@@ -92,13 +92,16 @@ async def delete(ctx: Context, tenant: Tenant, customer_id: str) -> dict[str, An
 
 async def _existing(
     ctx: Context, tenant: Tenant, customer_id: str | None, email: str | None
-) -> Record | None:
+) -> tuple[Record | None, bool]:
+    """The customer the call is about, if there is one, and whether this call just claimed
+    it: gave an email-only customer ``customer_id``."""
     if customer_id is not None and (record := await find(ctx, tenant, customer_id)) is not None:
-        return record
+        return record, False
     orphan = await _email_only(ctx, tenant, email) if email else None
     if orphan is None or customer_id is None:
-        return orphan
-    return await _claimed(ctx, orphan, customer_id)
+        return orphan, False
+    claimed = await _claimed(ctx, orphan, customer_id)
+    return claimed, claimed is not None
 
 
 async def _email_only(ctx: Context, tenant: Tenant, email: str) -> Record | None:

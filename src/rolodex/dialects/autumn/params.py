@@ -30,7 +30,9 @@ substring pattern stays well inside SQLite's 50,000-byte LIKE limit on either da
 
 _ID_CHARACTERS = re.compile(r"[a-zA-Z0-9_:-]")
 _ID_HINT = "Use only letters, numbers, underscores, hyphens, and colons."
-_EMAIL = re.compile(r'[^\s@"]{1,64}@[^\s@]{1,255}')
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""JavaScript's ``\\s``: Python's also holds U+001C-U+001F and U+0085, and lacks U+FEFF."""
+_EMAIL = re.compile(f'[^{_JS_SPACE}@"]{{1,64}}@[^{_JS_SPACE}@]{{1,255}}')
 
 EXPANDABLE = (
     "invoices",

@@ -61,6 +61,8 @@ def new_fields(given: Mapping[str, Any], customer_id: str | None) -> Document:
     fields: dict[str, Any] = {"customer_id": customer_id, "name": given.get("name")}
     fields.update(_email(given.get("email")))
     fields.update({name: given.get(name) for name in _PLAIN})
+    if fields["stripe_id"] == "":  # links nothing, as on update (Autumn tests the id's truth)
+        fields["stripe_id"] = None
     fields["metadata"] = _without_nulls(given.get("metadata") or {})
     fields["config"] = given.get("config") or None
     return {name: value for name, value in fields.items() if value is not None}
