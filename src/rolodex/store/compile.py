@@ -159,6 +159,9 @@ class SideTables:
                 return _matches_document(op, document_value(field, self.dialect), value)
             matched = text_match(op, value, self.dialect)
             return sa.false() if matched is None else self._holds(customer_text, (name,), matched)
+        if op is Op.WORDS:
+            matches = _document_has_words(document_value(field, self.dialect), value, self.dialect)
+            return sa.func.coalesce(matches, False)
         if op in _DOCUMENT_MATCHES:
             matches = _DOCUMENT_MATCHES[op](document_value(field, self.dialect), value)
             return sa.func.coalesce(matches, False)
@@ -209,6 +212,19 @@ def _matches_document(op: Op, value: sa.ColumnElement[str], query: str) -> Claus
     return matched
 
 
+def _document_has_words(value: sa.ColumnElement[str], query: str, dialect: str) -> Clause:
+    """``Op.WORDS`` on a field read from the document, with ``core.text``'s meaning."""
+    if dialect == "sqlite":
+        return _matches_document(Op.WORDS, value, query)
+    terms = text.words(query)
+    if not terms:
+        return sa.false()
+    # The field's words spaced as ``text.spaced`` spaces them: each run of other characters
+    # becomes one space (PostgreSQL's ``\W`` is the complement of the same word characters).
+    words = sa.func.regexp_replace(sa.func.lower(value), r"\W+", " ", "g", type_=sa.String)
+    return contains(sa.literal(" ") + words + " ", text.spaced(terms), dialect)
+
+
 def text_match(op: Op, value: str, dialect: str) -> Clause | None:
     """The ``customer_text`` row has the words or the substring; ``None``: nothing can."""
     if op is Op.WORDS:
@@ -246,7 +262,6 @@ _DOCUMENT_MATCHES: dict[Op, Callable[[sa.ColumnElement[str], str], Clause]] = {
     Op.EQ: lambda column, value: column == value,
     Op.TOKEN: lambda column, value: sa.func.lower(column) == value.lower(),
     Op.CONTAINS: lambda column, value: column.icontains(value, autoescape=True),
-    Op.WORDS: lambda column, value: column.icontains(value, autoescape=True),
 }
 
 

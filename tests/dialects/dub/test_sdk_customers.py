@@ -51,6 +51,19 @@ def test_external_id_lookup_strips_only_the_first_prefix(dub: Dub, workspace: Wo
     assert dub.customers.get(request={"id": "ext_ext_user_7"}).id == prefixed["id"]
 
 
+def test_an_external_id_with_a_slash_is_reached_encoded(workspace: Workspace) -> None:
+    created = workspace.create(externalId="team/7")
+    found = workspace.http.get("/customers/ext_team%2F7")
+    assert (found.status_code, found.json()["id"]) == (200, created["id"])
+    renamed = workspace.http.patch("/customers/ext_team%2F7", json={"name": "Seven"})
+    assert (renamed.status_code, renamed.json()["name"]) == (200, "Seven")
+    other_path = workspace.http.get("/customers/ext_team/7")  # not one id: another path
+    assert (other_path.status_code, other_path.json()["error"]["message"]) == (404, "Not found")
+    assert workspace.http.get("/customers/").json()["error"]["message"] == "Not found"
+    assert workspace.http.delete("/customers/ext_team%2F7").status_code == 200
+    assert workspace.http.get("/customers/ext_team%2F7").status_code == 404
+
+
 def test_update_changes_only_sent_fields(dub: Dub, workspace: Workspace) -> None:
     created = workspace.create(externalId="u", email="old@example.com", name="Old", country="US")
     updated = dub.customers.update(

@@ -226,12 +226,30 @@ def test_customer_ids_are_bounded(workspace: Workspace) -> None:
 
 
 def test_the_longest_search_runs_on_every_backend(dub: Dub, workspace: Workspace) -> None:
-    workspace.create(externalId="hit", name="Jo W", email="w@example.com")
+    workspace.create(externalId="hit", name="Jo W99", email="w99@example.com")
     workspace.create(externalId="miss", name="Jo", email="jo@example.com")
-    most_words = " ".join(["w"] * (MAX_SEARCH_LENGTH // 2 - 1) + ["éé"])
+    words = [f"w{i:02d}" for i in range(100)]  # as many distinct words as fit
+    most_words = " ".join([*words, "é" * (MAX_SEARCH_LENGTH - 4 * len(words))])
     assert len(most_words) == MAX_SEARCH_LENGTH
     assert listed(dub, search=most_words) == ["hit"]
     assert listed(dub, search="_" * MAX_SEARCH_LENGTH) == []
+
+
+def test_search_matches_whole_words_as_mysql_full_text_does(
+    dub: Dub, workspace: Workspace
+) -> None:
+    workspace.create(externalId="john", name="John Smith", email="john.smith@acme.com")
+    workspace.create(externalId="johnny", name="Johnny Smithers", email="johnny@acme.com")
+    assert listed(dub, search="john") == ["john"]  # not Johnny: words, not substrings
+    assert listed(dub, search="johnny") == ["johnny"]
+    assert listed(dub, search="ohn") == []
+    assert listed(dub, search="SMITH") == ["john"]
+    assert listed(dub, search="john.smith") == ["john"]  # punctuation splits words
+    assert listed(dub, search="acme") == []  # in both emails, in neither name
+    assert listed(dub, search="acme smith") == ["john"]  # any word, in each field
+    assert listed(dub, search="jo") == []  # shorter than the index keeps
+    assert listed(dub, search="com john") == ["john"]  # "com" is a stopword
+    assert listed(dub, search="com") == []
 
 
 def test_a_longer_search_is_refused(dub: Dub) -> None:

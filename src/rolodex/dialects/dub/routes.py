@@ -120,9 +120,9 @@ def routes(ctx: Context) -> list[BaseRoute]:
     customers = Customers(ctx)
     return [
         _route(ctx, "/customers", {"GET": customers.list, "POST": customers.create}),
-        _route(
+        _route(  # ``path``: an id may hold a slash, sent encoded (%2F) as the npm SDK sends it
             ctx,
-            "/customers/{id}",
+            "/customers/{id:path}",
             {"GET": customers.retrieve, "PATCH": customers.update, "DELETE": customers.delete},
         ),
         Route("/{path:path}", _unknown_path, methods=_EVERY_METHOD),
@@ -134,7 +134,22 @@ _WITH_BODY = ("POST", "PATCH")
 
 
 def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
-    return Route(path, AsgiEndpoint(_endpoint(ctx, handlers)), methods=_EVERY_METHOD)
+    served = _endpoint(ctx, handlers)
+
+    async def endpoint(request: Request) -> Response:
+        return await (served if _one_segment_id(request) else _unknown_path)(request)
+
+    return Route(path, AsgiEndpoint(endpoint), methods=_EVERY_METHOD)
+
+
+def _one_segment_id(request: Request) -> bool:
+    """Whether the path's ``id``, if it has one, is one non-empty segment of the path as sent:
+    a slash in it came encoded. ``/customers/a/b`` is another path, which Dub does not serve."""
+    id = request.path_params.get("id")
+    if id is None:
+        return True
+    sent = request.scope.get("raw_path") or request.url.path.encode()
+    return id != "" and b"/" not in sent.split(b"/customers/", 1)[-1]
 
 
 async def _unknown_path(_request: Request) -> Response:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rolodex.core import text
 from rolodex.core.errors import InvalidField
 from rolodex.core.index import IndexSpec, Scope, UniqueField
 from rolodex.core.patch import Merge, merge
@@ -36,6 +37,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_DIGITS = 25
 _FULLTEXT_OPERATORS = re.compile(r"[*+\-()~@%<>!=?:]")
+_SHORTEST_WORD = 3
+_STOPWORDS = frozenset({
+    "a", "about", "an", "are", "as", "at", "be", "by", "com", "de", "en", "for", "from", "how",
+    "i", "in", "is", "it", "la", "of", "on", "or", "that", "the", "this", "to", "was", "what",
+    "when", "where", "who", "will", "with", "und", "www",
+})  # fmt: skip
+"""What Dub's MySQL full-text index leaves out of every search, by InnoDB's defaults
+(``innodb_ft_min_token_size`` and its built-in stopword list): such a word matches nothing."""
 
 
 def new_customer_id(rng: random.Random, now_us: int) -> str:
@@ -133,8 +142,9 @@ def list_conditions(given: ListParams) -> tuple[Condition, ...] | None:
 
     ``email`` beats ``externalId``, which beats ``search`` (empty values count as absent).
     A ``search`` with ``@`` is an exact email; otherwise, like Dub's boolean-mode full-text
-    search, any of its words must appear in the email and any in the name. ``customerIds`` narrows
-    every other filter to the customers with those Dub ids.
+    search, any of its words must be a word of the email and any a word of the name (words as
+    ``core.text`` splits them, so ``john.smith`` is two). ``customerIds`` narrows every other
+    filter to the customers with those Dub ids.
     """
     clauses: list[Condition] = []
     if given.customer_ids is not None:
@@ -147,7 +157,7 @@ def list_conditions(given: ListParams) -> tuple[Condition, ...] | None:
     elif given.search and "@" in given.search:
         clauses.append(Compare(Attr("email"), Op.EQ, given.search))
     elif given.search:
-        words = _FULLTEXT_OPERATORS.sub("", given.search).split()
+        words = _searched_words(given.search)
         if not words:
             return None
         for field in ("email", "name"):
@@ -157,6 +167,13 @@ def list_conditions(given: ListParams) -> tuple[Condition, ...] | None:
     if given.link_id:
         return None  # Rolodex holds no links, so no customer came through one.
     return tuple(clauses)
+
+
+def _searched_words(search: str) -> tuple[str, ...]:
+    """The words of a ``search`` that Dub's full-text index can match, each once."""
+    words = text.words(_FULLTEXT_OPERATORS.sub(" ", search))
+    kept = (w for w in words if len(w) >= _SHORTEST_WORD and w not in _STOPWORDS)
+    return tuple(dict.fromkeys(kept))
 
 
 def list_query(
