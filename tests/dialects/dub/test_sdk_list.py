@@ -235,9 +235,7 @@ def test_the_longest_search_runs_on_every_backend(dub: Dub, workspace: Workspace
     assert listed(dub, search="_" * MAX_SEARCH_LENGTH) == []
 
 
-def test_search_matches_whole_words_as_mysql_full_text_does(
-    dub: Dub, workspace: Workspace
-) -> None:
+def test_search_matches_whole_words_as_mysql_full_text_does(dub: Dub, workspace: Workspace) -> None:
     workspace.create(externalId="john", name="John Smith", email="john.smith@acme.com")
     workspace.create(externalId="johnny", name="Johnny Smithers", email="johnny@acme.com")
     assert listed(dub, search="john") == ["john"]  # not Johnny: words, not substrings
