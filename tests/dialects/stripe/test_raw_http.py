@@ -107,6 +107,21 @@ def test_response_headers(raw: httpx.Client) -> None:
     assert failed.status_code == 404 and failed.headers["request-id"] != plain.headers["request-id"]
 
 
+def test_bodies_are_indented_by_two_spaces_as_stripe_writes_them(raw: httpx.Client) -> None:
+    created = raw.post("/v1/customers", data={"name": "Jo", "metadata[plan]": "pro"})
+    assert created.text.startswith('{\n  "id": "cus_')
+    assert '\n  "metadata": {\n    "plan": "pro"\n  },\n' in created.text
+    assert raw.get(f"/v1/customers/{created.json()['id']}").text == created.text
+    missing = raw.get("/v1/customers/cus_nobody")
+    assert missing.text.startswith('{\n  "error": {\n    "')
+    replayed = [
+        raw.post("/v1/customers", data={"name": "Once"}, headers={"idempotency-key": "k1"})
+        for _ in range(2)
+    ]
+    assert replayed[1].headers["idempotent-replayed"] == "true"
+    assert replayed[0].text == replayed[1].text and replayed[1].text.startswith("{\n  ")
+
+
 def test_unknown_urls_and_methods(raw: httpx.Client) -> None:
     trailing = raw.get("/v1/customers/")
     assert trailing.status_code == 404

@@ -74,7 +74,7 @@ class Once:
             self.ctx,
             self.request,
             self.request_id,
-            lambda record: orjson.dumps(render(record)).decode(),
+            lambda record: _json(render(record)).decode(),
         )
 
         def answer(record: Record) -> Remembered:
@@ -157,7 +157,7 @@ class Endpoint:
             failure, _ = _failure(error, request)
             request_id = _request_id()
             body = _logged(failure.body(), tenant, request_id)
-            return _respond_raw(version, orjson.dumps(body), failure.status, request_id)
+            return _respond_raw(version, _json(body), failure.status, request_id)
 
 
 def _failure(error: Exception, request: Exchange) -> tuple[StripeError, bool]:
@@ -206,7 +206,7 @@ async def _run_once(
         if once.kept is not None:  # the write kept its answer with it
             encoded, status = once.kept.body.encode(), once.kept.status
         else:
-            encoded = orjson.dumps(body)
+            encoded = _json(body)
             if kept:
                 await service.remember_response(
                     ctx, repeatable, status, encoded.decode(), request_id
@@ -345,7 +345,12 @@ async def _body(request: Exchange) -> bytes:
 
 def _respond(version: str | None, body: dict[str, Any], status: int) -> Answer:
     """Stripe's JSON response, echoing ``version`` (the request's ``Stripe-Version``)."""
-    return _respond_raw(version, orjson.dumps(body), status, _request_id())
+    return _respond_raw(version, _json(body), status, _request_id())
+
+
+def _json(body: Any) -> bytes:
+    """A response body as Stripe writes it: JSON indented by two spaces."""
+    return orjson.dumps(body, option=orjson.OPT_INDENT_2)
 
 
 def _respond_raw(
