@@ -57,7 +57,7 @@ responses = sa.Table(
     metadata,
     sa.Column("tenant", sa.String(200), primary_key=True),
     sa.Column("key", sa.String(255), primary_key=True),
-    sa.Column("endpoint", sa.String(5000), nullable=False),
+    sa.Column("endpoint", sa.Text, nullable=False),
     sa.Column("fingerprint", sa.String(64), nullable=False),
     sa.Column("status", sa.Integer, nullable=False),
     sa.Column("body", sa.Text, nullable=False),

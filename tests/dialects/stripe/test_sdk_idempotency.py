@@ -127,6 +127,19 @@ def test_get_and_delete_ignore_the_key(raw: httpx.Client) -> None:
     assert again.status_code == 404
 
 
+def test_a_path_longer_than_5000_characters_is_remembered(raw: httpx.Client) -> None:
+    path = "/v1/customers/cus_" + "x" * 4990  # an id Stripe accepts, a longer endpoint
+    headers = {"idempotency-key": _key()}
+    first = raw.post(path, data={"name": "x"}, headers=headers)
+    assert first.status_code == 404
+    assert first.json()["error"]["message"] == f"No such customer: '{path.rsplit('/', 1)[1]}'"
+    again = raw.post(path, data={"name": "x"}, headers=headers)
+    assert again.headers["idempotent-replayed"] == "true" and again.text == first.text
+    elsewhere = raw.post("/v1/customers", data={"name": "x"}, headers=headers)
+    assert elsewhere.status_code == 400
+    assert path in elsewhere.json()["error"]["message"]
+
+
 def test_a_key_longer_than_255_characters_is_refused(raw: httpx.Client) -> None:
     refused = raw.post("/v1/customers", data={}, headers={"Idempotency-Key": "k" * 256})
     assert refused.status_code == 400
