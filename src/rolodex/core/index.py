@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rolodex.core import text
 from rolodex.core.records import Document, Record, Tenant
 
 
@@ -96,7 +97,7 @@ def field_terms(spec: IndexSpec, name: str, value: Any) -> dict[str, str]:
         exact = {name: value} if isinstance(value, str) else {}
     if name not in spec.folded:
         return exact
-    folded = {FOLDED + field: v.lower() for field, v in exact.items() if v != v.lower()}
+    folded = {FOLDED + field: f for field, v in exact.items() if (f := text.fold(v)) != v}
     return exact | folded
 
 

@@ -152,7 +152,7 @@ class SideTables:
         if op is Op.EQ and self.index.has_terms(field):
             return self._holds(customer_terms, (name,), customer_terms.c.value == value)
         if op is Op.TOKEN and self.index.has_folded(field):
-            folded = customer_terms.c.value == value.lower()
+            folded = customer_terms.c.value == text.fold(value)
             return self._holds(customer_terms, (name, FOLDED + name), folded)
         if op in (Op.WORDS, Op.CONTAINS) and self.index.has_text(field):
             if self.dialect == "sqlite":
@@ -260,7 +260,7 @@ def document_value(field: Field, dialect: str) -> sa.ColumnElement[str]:
 
 _DOCUMENT_MATCHES: dict[Op, Callable[[sa.ColumnElement[str], str], Clause]] = {
     Op.EQ: lambda column, value: column == value,
-    Op.TOKEN: lambda column, value: sa.func.lower(column) == value.lower(),
+    Op.TOKEN: lambda column, value: sa.func.lower(column) == text.fold(value),
     Op.CONTAINS: lambda column, value: column.icontains(value, autoescape=True),
 }
 

@@ -135,7 +135,7 @@ def _driver(node: Condition, index: Index) -> list[Driver] | None:  # noqa: PLR0
             return [Terms(term_name(field), value)]
         case Compare(field, Op.TOKEN, str(value)) if index.has_folded(field):
             name = term_name(field)
-            return [Terms(name, value.lower()), Terms(FOLDED + name, value.lower())]
+            return [Terms(name, text.fold(value)), Terms(FOLDED + name, text.fold(value))]
         case Compare(field, Op.WORDS, str(value)) if index.has_text(field):
             return [Texts(term_name(field), Op.WORDS, value)] if text.words(value) else []
         case Compare(field, Op.CONTAINS, str(value)) if index.has_text(field):

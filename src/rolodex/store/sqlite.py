@@ -45,6 +45,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.pool import StaticPool
 
+from rolodex.core import text
 from rolodex.core.errors import Unavailable
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
@@ -591,10 +592,11 @@ def _configure(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _lower(value: object) -> object:
-    """SQL ``lower()`` with full Unicode case folding, as PostgreSQL's; NULL stays NULL."""
+    """SQL ``lower()`` with full Unicode case folding (``core.text.fold``), as PostgreSQL's;
+    NULL stays NULL."""
     if value is None or isinstance(value, bytes):
         return value
-    return str(value).lower()
+    return text.fold(str(value))
 
 
 @contextmanager
