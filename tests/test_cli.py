@@ -170,6 +170,20 @@ def test_serve_refuses_ports_and_log_levels_it_cannot_use() -> None:
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(("level", "shown"), [("error", ["failed"]), ("info", ["slow", "failed"])])
+def test_the_log_level_applies_to_rolodexs_own_lines(level: str, shown: list[str]) -> None:
+    logs = (
+        "import logging, logging.config; from rolodex.cli import server_options; "
+        "from rolodex.settings import Settings; "
+        f"logging.config.dictConfig(server_options(Settings(log_level={level!r}))['log_config']); "
+        "store = logging.getLogger('rolodex.store'); store.warning('slow'); store.error('failed')"
+    )
+    written = subprocess.run(
+        [sys.executable, "-c", logs], capture_output=True, text=True, check=True
+    ).stderr
+    assert [line.split()[-1] for line in written.splitlines()] == shown
+
+
 def test_keys_are_made_held_listed_and_revoked(tmp_path: Path) -> None:
     database = ["--database", f"sqlite:///{tmp_path / 'keys.db'}"]
     made = rolodex("keys", "create", "stripe", *database)

@@ -286,6 +286,26 @@ def test_a_unique_key_held_by_another_customer_is_named(tmp_path: Path) -> None:
     assert refused.stderr.endswith("is held by another customer\n")
 
 
+def test_a_clash_stops_the_import_once_the_rest_of_its_chunk_is_written(
+    source: Source, tmp_path: Path
+) -> None:
+    lines = source.dump.read_bytes().splitlines(keepends=True)
+    autumn = next(
+        line for line in lines if b'"dialect":"autumn"' in line and b"customer_id" in line
+    )
+    twin = orjson.loads(autumn)
+    twin["id"] = "cus_" + "T" * 27  # another customer holding the same customer_id
+    clashing = tmp_path / "clash.jsonl"
+    clashing.write_bytes(b"".join([autumn, orjson.dumps(twin) + b"\n", *lines]))
+    url = f"sqlite:///{tmp_path / 'target.db'}"
+    refused = rolodex("import", str(clashing), "--database", url)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("Error: line 2: customer cus_TTTT")
+    # Every other line of the chunk (the whole export, customers of every dialect and keys)
+    # was written: exported again, it is the export that was read.
+    assert rolodex("export", "--database", url).stdout.encode() == source.dump.read_bytes()
+
+
 def test_export_refuses_a_database_that_is_not_there(tmp_path: Path) -> None:
     missing = tmp_path / "typo.db"
     refused = rolodex("export", "--database", f"sqlite:///{missing}")

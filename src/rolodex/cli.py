@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 import re
@@ -140,9 +141,23 @@ def server_options(settings: Settings) -> dict[str, Any]:
         "host": settings.host,
         "port": settings.port,
         "log_level": settings.log_level,
+        "log_config": log_config(settings.log_level),
         "access_log": settings.log_level == "debug",
         "http": GatheringProtocol,
     }
+
+
+def log_config(level: str) -> dict[str, Any]:
+    """uvicorn's logging, with Rolodex's own loggers at ``level`` too and written as uvicorn
+    writes its lines (uvicorn sets the level of its loggers alone; each worker process applies
+    this itself)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["rolodex"] = {
+        "handlers": ["default"],
+        "level": uvicorn.config.LOG_LEVELS[level],
+        "propagate": False,
+    }
+    return config
 
 
 @main.command()

@@ -54,6 +54,11 @@ class BadLine(ValueError):
 class Refused(Exception):
     """A line the import cannot take; the message names it and says why."""
 
+    def __init__(self, message: str, *, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+        """The line's number (0: not known)."""
+
 
 @dataclass
 class Tally:
@@ -122,7 +127,7 @@ def _chunks(source: BinaryIO) -> Iterator[list[_Line]]:
         try:
             chunk.append(_read(number, text))
         except BadLine as bad:
-            raise Refused(f"line {number}: {bad}") from bad
+            raise Refused(f"line {number}: {bad}", line=number) from bad
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
@@ -164,45 +169,56 @@ def as_stored(record: Record) -> Record:
 
 async def _store(ctx: Context, chunk: list[_Line], stored: Tally) -> None:
     """Write one chunk: each dialect's customers in one transaction if all are new, else
-    one by one (all at once: one group commit, on SQLite); then its keys."""
+    one by one (all at once: one group commit, on SQLite); then its keys. A customer whose
+    unique key another holds is left out, and the rest of the chunk written before ``Refused``
+    names the first such line."""
     by_dialect: dict[str, list[_Customer]] = {}
     for line in chunk:
         if isinstance(line, _Customer):
             by_dialect.setdefault(line.record.tenant.dialect, []).append(line)
+    clashes: list[Refused] = []
     for dialect, customers in by_dialect.items():
         records = [customer.record for customer in customers]
         if await service.restore_new_records(ctx, records, SPECS[dialect]):
             stored.customers += len(records)
             stored.rewritten += sum(customer.rewritten for customer in customers)
         else:
-            await _store_each(ctx, customers, SPECS[dialect], stored)
+            clashes += await _store_each(ctx, customers, SPECS[dialect], stored)
     for line in chunk:
         if isinstance(line, _Key):
             kept = await service.restore_key(ctx, line.key)
             stored.keys += kept
             stored.there += not kept
+    if clashes:
+        raise min(clashes, key=lambda clash: clash.line)
 
 
 async def _store_each(
     ctx: Context, customers: list[_Customer], spec: IndexSpec, stored: Tally
-) -> None:
-    """Store each customer not already there; raises ``Refused`` at the first that holds a
-    unique key another customer holds."""
+) -> list[Refused]:
+    """Store each customer not already there; one ``Refused`` for each that holds a unique
+    key another customer holds (the others are stored all the same)."""
     outcomes = await asyncio.gather(
         *(service.restore_record(ctx, customer.record, spec) for customer in customers),
         return_exceptions=True,
     )
+    clashes: list[Refused] = []
     for customer, outcome in zip(customers, outcomes, strict=True):
         if isinstance(outcome, AlreadyExists):
-            raise Refused(
-                f"line {customer.number}: customer {customer.record.id}'s {outcome.kind} "
-                f"{outcome.value!r} is held by another customer"
+            clashes.append(
+                Refused(
+                    f"line {customer.number}: customer {customer.record.id}'s {outcome.kind} "
+                    f"{outcome.value!r} is held by another customer",
+                    line=customer.number,
+                )
             )
+            continue
         if isinstance(outcome, BaseException):
             raise outcome
         stored.customers += outcome
         stored.rewritten += outcome and customer.rewritten
         stored.there += not outcome
+    return clashes
 
 
 def customer_line(record: Record) -> bytes:
