@@ -22,13 +22,14 @@ _CAPITAL_SIGMA = "\u03a3"
 
 
 def fold(value: str) -> str:
-    """``str.lower``, character by character: one folding for stored and queried text alike.
+    """``str.lower`` of each character: one folding for stored and queried text alike.
 
-    Character by character where it differs: CPython lowers a word-final capital sigma to the
-    final form (U+03C2), but the same call compiled by mypyc lowers every one to U+03C3, as
+    Why not ``str.lower`` of the whole: CPython lowers a word-final capital sigma to the final
+    form (U+03C2), but the same call compiled by mypyc lowers every one to U+03C3, as
     PostgreSQL's ``lower()`` does. Folded text is stored (index terms, full-text tokens), so
     the compiled and the interpreted builds must fold alike; the compiled build's folding is
-    kept, so that no stored text changes.
+    kept, so that no stored text changes. Only that letter's folding looks at its neighbours,
+    so the whole string is lowered at once when it holds none.
     """
     if _CAPITAL_SIGMA in value:
         return "".join([character.lower() for character in value])
