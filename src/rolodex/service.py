@@ -143,6 +143,7 @@ async def update_customer(ctx: Context, command: UpdateCustomer) -> Updated:
     previous: dict[str, Any] = {}
 
     def change(record: Record) -> Record:
+        _still_holds(command.ref, record)
         plan = command.patch
         applied = patches.apply(record.fields, plan if isinstance(plan, Merge) else plan(record))
         if command.check is not None:
@@ -203,6 +204,14 @@ async def _live_id(ctx: Context, tenant: Tenant, ref: Ref) -> str:
     if record is None:
         raise NotFound(ref.value)
     return record.id
+
+
+def _still_holds(ref: Ref, record: Record) -> None:
+    """A write addressed by a unique key finds its record still holding it, in the write's own
+    transaction: the key was looked up before, and a write committed meanwhile (a rename) may
+    have moved it; the record is then missing under that key, as a later request would find."""
+    if isinstance(ref, ByKey) and record.fields.get(ref.key.name) != ref.value:
+        raise NotFound(ref.value)
 
 
 def _ref_text(ref: Ref) -> str:

@@ -107,7 +107,11 @@ def find(conn: sa.Connection, tenant: Tenant, key: UniqueField, value: str) -> R
     scope = scope_key(key.scope, tenant)
     holder = fastpath.scalar(conn, _holder, {"scope": scope, "kind": key.name, "value": value})
     record = None if holder is None else get(conn, tenant, holder)
-    return record if record is not None and not record.deleted else None
+    # Outside a transaction the two reads may see two states, a write committed between them
+    # (a rename): the record found must still hold the key.
+    if record is None or record.deleted or record.fields.get(key.name) != value:
+        return None
+    return record
 
 
 def update(

@@ -32,6 +32,20 @@ def test_concurrent_metadata_updates_keep_every_key(sdk: Autumn) -> None:
     assert sdk.customers.get(customer_id="shared").metadata == {key: key for key in keys}
 
 
+def test_of_renames_racing_from_one_id_one_wins_and_the_rest_find_it_gone(wire: Wire) -> None:
+    wire.rpc("get_or_create", {"customer_id": "solo"})
+    renames = [{"customer_id": "solo", "new_customer_id": f"to{i}"} for i in range(WORKERS)]
+    with ThreadPoolExecutor(WORKERS) as pool:
+        answers = list(pool.map(lambda body: wire.rpc("update", body), renames))
+    won = [answer.json()["id"] for answer in answers if answer.status_code == 200]
+    lost = [answer.json() for answer in answers if answer.status_code != 200]
+    assert len(won) == 1
+    assert lost == [
+        {"message": "Customer solo not found", "code": "customer_not_found", "env": "sandbox"}
+    ] * (WORKERS - 1)
+    assert [c["id"] for c in wire.rpc("list", {}).json()["list"]] == won
+
+
 def test_a_cursor_survives_the_deletion_of_the_row_it_names(wire: Wire) -> None:
     for i in range(4):
         wire.rpc("get_or_create", {"customer_id": f"d{i}"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from dub import Dub
@@ -62,6 +63,24 @@ def test_an_external_id_with_a_slash_is_reached_encoded(workspace: Workspace) ->
     assert workspace.http.get("/customers/").json()["error"]["message"] == "Not found"
     assert workspace.http.delete("/customers/ext_team%2F7").status_code == 200
     assert workspace.http.get("/customers/ext_team%2F7").status_code == 404
+
+
+def test_of_renames_racing_from_one_external_id_one_wins(workspace: Workspace) -> None:
+    created = workspace.create(externalId="solo")
+    racers = 8
+    with ThreadPoolExecutor(racers) as pool:
+        answers = list(
+            pool.map(
+                lambda i: workspace.http.patch(
+                    "/customers/ext_solo", json={"externalId": f"to{i}"}
+                ),
+                range(racers),
+            )
+        )
+    won = [answer.json()["externalId"] for answer in answers if answer.status_code == 200]
+    assert len(won) == 1
+    assert sorted(answer.status_code for answer in answers) == [200] + [404] * (racers - 1)
+    assert workspace.http.get(f"/customers/{created['id']}").json()["externalId"] == won[0]
 
 
 def test_update_changes_only_sent_fields(dub: Dub, workspace: Workspace) -> None:

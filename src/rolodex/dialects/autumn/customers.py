@@ -16,7 +16,7 @@ from rolodex.core.records import Record, Tenant
 from rolodex.dialects.autumn import translate
 from rolodex.dialects.autumn.errors import customer_already_exists, customer_not_found
 from rolodex.dialects.autumn.errors import invalid_request as invalid_request_error
-from rolodex.service import ById, Context
+from rolodex.service import ById, ByKey, Context
 from rolodex.store.base import ListQuery
 
 _CREATE_ATTEMPTS = 4
@@ -69,9 +69,11 @@ async def update(
         await _check_free(ctx, tenant, new_id, record)
     else:
         given = {name: value for name, value in given.items() if name != "new_customer_id"}
-    command = service.UpdateCustomer(
-        tenant, ById(record.id), translate.patch_of(given), translate.SPEC
-    )
+    # By the id the caller named, when it is that: a rename committed meanwhile leaves the
+    # customer missing under it, as a later request would find it.
+    named = record.fields.get(translate.CUSTOMER_ID.name) == customer_id
+    ref = ByKey(translate.CUSTOMER_ID, customer_id) if named else ById(record.id)
+    command = service.UpdateCustomer(tenant, ref, translate.patch_of(given), translate.SPEC)
     try:
         return (await service.update_customer(ctx, command)).record
     except NotFound:
