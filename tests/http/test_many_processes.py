@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import stripe
 
@@ -50,6 +51,26 @@ def test_concurrent_updates_through_two_processes_all_survive(
     expected = {"origin": "first"} | {f"k{i}": str(i) for i in range(WRITERS)}
     for client in clients:
         assert client.v1.customers.retrieve(customer).metadata.to_dict() == expected
+
+
+def test_one_idempotent_create_sent_through_both_is_answered_as_one(
+    two_servers: tuple[Server, Server], stripe_key: str
+) -> None:
+    """The run that loses the race finds the invoice prefix taken by the customer the other
+    run made under the same key: it answers with that run's answer, not with the prefix."""
+    headers = {"authorization": f"Bearer {stripe_key}", "idempotency-key": "one-create"}
+    form = {"invoice_prefix": "ONCE", "email": "once@example.com"}
+
+    def send(i: int) -> httpx.Response:
+        url = f"{two_servers[i % 2].url}/v1/customers"
+        return httpx.post(url, data=form, headers=headers, timeout=30)
+
+    answers = all_at_once([lambda i=i: send(i) for i in range(WRITERS)])
+    assert {answer.status_code for answer in answers} <= {200, 409}  # 409: still running
+    created = {answer.json()["id"] for answer in answers if answer.status_code == 200}
+    assert len(created) == 1
+    first = [answer for answer in answers if "idempotent-replayed" not in answer.headers]
+    assert len([answer for answer in first if answer.status_code == 200]) == 1
 
 
 def test_each_process_serves_what_the_other_wrote(

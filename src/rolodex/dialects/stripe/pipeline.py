@@ -201,6 +201,12 @@ async def _run_once(
         except Unavailable:
             raise  # answered by ``serve``; there is nothing to remember it in
         except Exception as error:
+            # Another process running the same key may have answered meanwhile, and this run
+            # failed for that very reason (the invoice prefix its customer took, say): the
+            # first answer is the one to give.
+            meanwhile = await service.recall_response(ctx, repeatable)
+            if meanwhile is not None:
+                return _replay(version, key, meanwhile, request_id)
             failure, kept = _failure(error, request)
             body, status = _logged(failure.body(), call.tenant, request_id), failure.status
         if once.kept is not None:  # the write kept its answer with it
@@ -208,9 +214,11 @@ async def _run_once(
         else:
             encoded = _json(body)
             if kept:
-                await service.remember_response(
+                first = await service.remember_response(
                     ctx, repeatable, status, encoded.decode(), request_id
                 )
+                if first.request_id != request_id:  # another process remembered its answer
+                    return _replay(version, key, first, request_id)
     headers = _idempotency_headers(key, request_id, replayed=False)
     return _respond_raw(version, encoded, status, request_id, headers)
 
