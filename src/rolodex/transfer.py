@@ -54,10 +54,9 @@ class BadLine(ValueError):
 class Refused(Exception):
     """A line the import cannot take; the message names it and says why."""
 
-    def __init__(self, message: str, *, line: int = 0) -> None:
-        super().__init__(message)
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
         self.line = line
-        """The line's number (0: not known)."""
 
 
 @dataclass
@@ -127,7 +126,7 @@ def _chunks(source: BinaryIO) -> Iterator[list[_Line]]:
         try:
             chunk.append(_read(number, text))
         except BadLine as bad:
-            raise Refused(f"line {number}: {bad}", line=number) from bad
+            raise Refused(number, str(bad)) from bad
         if len(chunk) == CHUNK:
             yield chunk
             chunk = []
@@ -205,13 +204,8 @@ async def _store_each(
     clashes: list[Refused] = []
     for customer, outcome in zip(customers, outcomes, strict=True):
         if isinstance(outcome, AlreadyExists):
-            clashes.append(
-                Refused(
-                    f"line {customer.number}: customer {customer.record.id}'s {outcome.kind} "
-                    f"{outcome.value!r} is held by another customer",
-                    line=customer.number,
-                )
-            )
+            holder = f"customer {customer.record.id}'s {outcome.kind} {outcome.value!r}"
+            clashes.append(Refused(customer.number, f"{holder} is held by another customer"))
             continue
         if isinstance(outcome, BaseException):
             raise outcome
