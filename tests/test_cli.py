@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -168,6 +169,43 @@ def test_serve_refuses_ports_and_log_levels_it_cannot_use() -> None:
         assert result.returncode == 2, result.stderr
         assert option in result.stderr
         assert "Traceback" not in result.stderr
+
+
+# One process ends by raising the signal again once it has shut down (uvicorn's way); a
+# supervisor of workers returns once they have.
+@pytest.mark.parametrize(("workers", "ending"), [(1, -signal.SIGTERM), (2, 0)])
+def test_port_zero_announces_the_port_it_drew(tmp_path: Path, workers: int, ending: int) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
+    command = [sys.executable, "-m", "rolodex", "serve", "--port", "0", "--workers", str(workers)]
+    database = ["--database", f"sqlite:///{tmp_path / 'zero.db'}", "--log-level", "warning"]
+    with subprocess.Popen(
+        [*command, *database], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean
+    ) as process:
+        try:
+            announced = process.stdout.readline().decode() if process.stdout else ""
+            port = int(announced.split("http://127.0.0.1:")[1].split()[0])
+            assert port != 0, announced
+            auth = ("sk_test_portzeroport", "")
+            created = httpx.post(
+                f"http://127.0.0.1:{port}/v1/customers",
+                data={"name": "Drawn"},
+                auth=auth,
+                timeout=HANG_GUARD_S,
+            )
+            assert created.json()["name"] == "Drawn", created.text
+        finally:
+            process.terminate()
+            assert process.wait(timeout=HANG_GUARD_S) == ending
+
+
+def test_a_port_in_use_is_one_line_and_no_announcement() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = rolodex("serve", "--port", str(port), "--database", "sqlite:///:memory:")
+    assert_one_line_error(result, f"cannot listen on 127.0.0.1:{port}", "in use")
+    assert "listening" not in result.stdout
 
 
 @pytest.mark.parametrize(("level", "shown"), [("error", ["failed"]), ("info", ["slow", "failed"])])

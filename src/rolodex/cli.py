@@ -7,6 +7,7 @@ import copy
 import logging
 import os
 import re
+import socket
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from typing import Any, BinaryIO, TypeVar
 import click
 import sqlalchemy as sa
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from rolodex import service, transfer
 from rolodex.core.errors import Unavailable
@@ -108,17 +111,47 @@ def serve(
         # in-memory one is the serving store's own: the app migrates it, since a store opened
         # and closed here would take its tables with it.
         _migrate(settings.database_url)
-    _announce(host, port, database_url, locked)
+    listener = _listen(host, port)
+    _announce(host, listener.getsockname()[1], database_url, locked)
     if workers > 1:
         os.environ.update(settings.as_environment())
         os.environ[SUPERVISOR_PID] = str(os.getpid())
-        uvicorn.run(
+        config = uvicorn.Config(
             "rolodex.http.asgi:build", factory=True, workers=workers, **server_options(settings)
         )
+        Multiprocess(config, sockets=[listener]).run()
         return
     app = create_app(settings, _open(settings.database_url), migrate=memory)
     settle_heap()
-    uvicorn.run(app, **server_options(settings))
+    server = uvicorn.Server(uvicorn.Config(app, **server_options(settings)))
+    server.run(sockets=[listener])
+    if not server.started:
+        sys.exit(STARTUP_FAILURE)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The server's listening socket, bound before the address is announced, so that the
+    announcement names the port that ``--port 0`` drew, and an address that cannot be had is
+    one line of error instead of a line claiming it. (uvicorn binds only once it serves.)"""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        listener = socket.socket(family, kind, proto)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+        # Listening now, so that a client that reads the announcement and connects at once
+        # waits in the backlog (as long as uvicorn's own) while the server starts, instead
+        # of being refused.
+        listener.listen(2048)
+    except OSError as error:
+        listener.close()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    listener.set_inheritable(True)
+    return listener
 
 
 def _announce(host: str, port: int, database_url: str, locked: bool) -> None:
