@@ -159,7 +159,13 @@ async def update_customer(ctx: Context, command: UpdateCustomer) -> Updated:
 
 async def delete_customer(ctx: Context, command: DeleteCustomer) -> Record:
     record_id = await _live_id(ctx, command.tenant, command.ref)
-    return await ctx.store.delete(command.tenant, record_id, command.spec, hard=command.hard)
+    return await ctx.store.delete(
+        command.tenant,
+        record_id,
+        command.spec,
+        hard=command.hard,
+        check=lambda record: _still_holds(command.ref, record),
+    )
 
 
 async def list_customers(ctx: Context, query: ListQuery) -> Page:

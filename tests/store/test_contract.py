@@ -255,6 +255,26 @@ async def test_hard_delete_removes_every_trace(store: Store) -> None:
     assert await ids(store, tenant, Compare(Attr("email"), Op.EQ, "a@x.io")) == []
 
 
+@pytest.mark.parametrize("hard", [False, True])
+async def test_delete_whose_check_raises_deletes_nothing(store: Store, hard: bool) -> None:
+    tenant = new_tenant()
+    stored = record(tenant, "r1", prefix="P1", email="a@x.io")
+    await store.insert(stored, SPEC)
+    seen: list[Record] = []
+
+    def refuse(live: Record) -> None:
+        seen.append(live)
+        raise NotFound("r1")
+
+    with pytest.raises(NotFound):
+        await store.delete(tenant, "r1", SPEC, hard=hard, check=refuse)
+    assert seen == [stored]
+    assert await store.get(tenant, "r1") == stored
+    assert await ids(store, tenant, Compare(Attr("email"), Op.EQ, "a@x.io")) == ["r1"]
+    with pytest.raises(AlreadyExists):
+        await store.insert(record(tenant, "r2", prefix="P1"), SPEC)
+
+
 async def test_delete_of_missing_or_deleted_records_is_not_found(store: Store) -> None:
     tenant = new_tenant()
     await store.insert(record(tenant, "r1"), SPEC)

@@ -19,6 +19,9 @@ NO_INDEX = IndexSpec()
 
 Change = Callable[[Record], Record]
 """A pure function from a record to its next state; it may raise to abort the write."""
+Check = Callable[[Record], None]
+"""A test of a live record inside the transaction that writes it; what it raises aborts the
+write (a record addressed by a key another write may have moved, say)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,12 +189,15 @@ class Store(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def delete(self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
+    async def delete(
+        self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool, check: Check | None = None
+    ) -> Record:
         """Delete one live record and return it as it was.
 
         A soft delete keeps the record (marked deleted, retrievable by ``get``) and, if the
         spec says so, its unique keys; a hard delete removes every trace. Raises
-        ``NotFound(id)`` if the record is missing or already deleted.
+        ``NotFound(id)`` if the record is missing or already deleted, and whatever ``check``
+        raises, given the record in the delete's transaction; in either case nothing is written.
         """
 
     @abc.abstractmethod

@@ -31,6 +31,7 @@ from rolodex.store import bulk, keys, search, sql
 from rolodex.store.base import (
     ApiKey,
     Change,
+    Check,
     ListQuery,
     Page,
     Receipt,
@@ -118,8 +119,12 @@ class PostgresStore(Store):
             lambda conn: sql.update(conn, tenant, id, change, spec, receipt=receipt)
         )
 
-    async def delete(self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
-        return await self._run(lambda conn: sql.delete(conn, tenant, id, spec, hard=hard))
+    async def delete(
+        self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool, check: Check | None = None
+    ) -> Record:
+        return await self._run(
+            lambda conn: sql.delete(conn, tenant, id, spec, hard=hard, check=check)
+        )
 
     async def every_record(self, *, after: Record | None, limit: int) -> list[Record]:
         return await self._read(lambda conn: sql.every_record(conn, after, limit))

@@ -28,6 +28,7 @@ from rolodex.store import fastpath, lookups, text_index
 from rolodex.store.base import (
     AnsweredMeanwhile,
     Change,
+    Check,
     ListQuery,
     Page,
     Receipt,
@@ -161,11 +162,21 @@ def keep_receipt(conn: sa.Connection, receipt: Receipt, record: Record) -> None:
         raise AnsweredMeanwhile(kept)
 
 
-def delete(conn: sa.Connection, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
+def delete(
+    conn: sa.Connection,
+    tenant: Tenant,
+    id: str,
+    spec: IndexSpec,
+    *,
+    hard: bool,
+    check: Check | None = None,
+) -> Record:
     row = fastpath.first(conn, _by_id_for_update, {"tenant": tenant.key, "id": id})
     old = None if row is None else record_of(tenant, row)
     if old is None or old.deleted:
         raise NotFound(id)
+    if check is not None:
+        check(old)
     gone = old.with_fields({})
     lookups.drop_terms(conn, old, terms(spec, old.fields))
     text_index.sync(conn, old, None, spec)

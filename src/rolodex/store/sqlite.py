@@ -53,6 +53,7 @@ from rolodex.store import bulk, in_memory, keys, search, sql, text_index
 from rolodex.store.base import (
     ApiKey,
     Change,
+    Check,
     ListQuery,
     Page,
     Receipt,
@@ -212,8 +213,12 @@ class SQLiteStore(Store):
             lambda conn: sql.update(conn, tenant, id, change, spec, receipt=receipt)
         )
 
-    async def delete(self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool) -> Record:
-        return await self._write(lambda conn: sql.delete(conn, tenant, id, spec, hard=hard))
+    async def delete(
+        self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool, check: Check | None = None
+    ) -> Record:
+        return await self._write(
+            lambda conn: sql.delete(conn, tenant, id, spec, hard=hard, check=check)
+        )
 
     async def every_record(self, *, after: Record | None, limit: int) -> list[Record]:
         return self._read(lambda conn: sql.every_record(conn, after, limit))

@@ -46,6 +46,25 @@ def test_of_renames_racing_from_one_id_one_wins_and_the_rest_find_it_gone(wire: 
     assert [c["id"] for c in wire.rpc("list", {}).json()["list"]] == won
 
 
+def test_of_renames_and_deletes_racing_from_one_id_one_wins(wire: Wire) -> None:
+    for n in range(8):
+        wire.rpc("get_or_create", {"customer_id": f"contested{n}"})
+        calls = [
+            ("update", {"customer_id": f"contested{n}", "new_customer_id": f"r{n}to{i}"})
+            if i % 2
+            else ("delete", {"customer_id": f"contested{n}"})
+            for i in range(WORKERS)
+        ]
+        with ThreadPoolExecutor(WORKERS) as pool:
+            answers = list(pool.map(lambda call: wire.rpc(*call), calls))
+        codes = [answer.status_code for answer in answers]
+        assert sorted(codes) == [200] + [404] * (WORKERS - 1), codes
+        method, _ = calls[codes.index(200)]
+        kept = [c["id"] for c in wire.rpc("list", {}).json()["list"] if c["id"]]
+        survivor = [] if method == "delete" else [answers[codes.index(200)].json()["id"]]
+        assert [id for id in kept if id.startswith(f"r{n}")] == survivor
+
+
 def test_a_cursor_survives_the_deletion_of_the_row_it_names(wire: Wire) -> None:
     for i in range(4):
         wire.rpc("get_or_create", {"customer_id": f"d{i}"})

@@ -83,6 +83,31 @@ def test_of_renames_racing_from_one_external_id_one_wins(workspace: Workspace) -
     assert workspace.http.get(f"/customers/{created['id']}").json()["externalId"] == won[0]
 
 
+def test_of_renames_and_deletes_racing_from_one_external_id_one_wins(
+    workspace: Workspace,
+) -> None:
+    racers = 8
+    for n in range(8):
+        created = workspace.create(externalId=f"contested{n}")
+        path = f"/customers/ext_contested{n}"
+        calls = [
+            ("PATCH", path, {"externalId": f"r{n}to{i}"}) if i % 2 else ("DELETE", path, None)
+            for i in range(racers)
+        ]
+        with ThreadPoolExecutor(racers) as pool:
+            answers = list(
+                pool.map(lambda call: workspace.http.request(call[0], call[1], json=call[2]), calls)
+            )
+        codes = [answer.status_code for answer in answers]
+        assert sorted(codes) == [200] + [404] * (racers - 1), codes
+        winner = answers[codes.index(200)]
+        now = workspace.http.get(f"/customers/{created['id']}")
+        if winner.request.method == "DELETE":
+            assert now.status_code == 404
+        else:
+            assert now.json()["externalId"] == winner.json()["externalId"]
+
+
 def test_update_changes_only_sent_fields(dub: Dub, workspace: Workspace) -> None:
     created = workspace.create(externalId="u", email="old@example.com", name="Old", country="US")
     updated = dub.customers.update(

@@ -69,10 +69,7 @@ async def update(
         await _check_free(ctx, tenant, new_id, record)
     else:
         given = {name: value for name, value in given.items() if name != "new_customer_id"}
-    # By the id the caller named, when it is that: a rename committed meanwhile leaves the
-    # customer missing under it, as a later request would find it.
-    named = record.fields.get(translate.CUSTOMER_ID.name) == customer_id
-    ref = ByKey(translate.CUSTOMER_ID, customer_id) if named else ById(record.id)
+    ref = _ref(record, customer_id)
     command = service.UpdateCustomer(tenant, ref, translate.patch_of(given), translate.SPEC)
     try:
         return (await service.update_customer(ctx, command)).record
@@ -84,12 +81,21 @@ async def update(
 
 async def delete(ctx: Context, tenant: Tenant, customer_id: str) -> dict[str, Any]:
     record = await get(ctx, tenant, customer_id)
-    command = service.DeleteCustomer(tenant, ById(record.id), translate.SPEC, hard=True)
+    command = service.DeleteCustomer(tenant, _ref(record, customer_id), translate.SPEC, hard=True)
     try:
         await service.delete_customer(ctx, command)
     except NotFound:
         raise customer_not_found(customer_id) from None
     return {"success": True}
+
+
+def _ref(record: Record, customer_id: str) -> ByKey | ById:
+    """How a write addresses the customer found under ``customer_id``: by that id, when it is
+    the customer's id, so that a rename committed meanwhile leaves the customer missing under
+    it, as a later request would find it; by its internal id otherwise."""
+    if record.fields.get(translate.CUSTOMER_ID.name) == customer_id:
+        return ByKey(translate.CUSTOMER_ID, customer_id)
+    return ById(record.id)
 
 
 async def _existing(
