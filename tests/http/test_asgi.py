@@ -55,13 +55,14 @@ def test_each_worker_is_settled_once_its_application_is_built(tmp_path: Path) ->
 
 
 def test_rolodex_serve_settles_before_it_serves(tmp_path: Path) -> None:
-    """``uvicorn.run`` returns at once: the settings are read where it would have served."""
+    """uvicorn's server returns at once, as if it had served: the settings are read where it
+    would have served."""
     database = f"sqlite:///{tmp_path / 'serve.db'}"
     code = (
         "import sys, uvicorn\n"
-        "uvicorn.run = lambda *args, **kwargs: None\n"
+        "uvicorn.Server.run = lambda self, *args, **kwargs: setattr(self, 'started', True)\n"
         "from rolodex.cli import main\n"
-        f"sys.argv = ['rolodex', 'serve', '--database', {database!r}]\n"
+        f"sys.argv = ['rolodex', 'serve', '--port', '0', '--database', {database!r}]\n"
         "main(standalone_mode=False)\n"
     )
     frozen, thresholds = _gc_state_after(code)
