@@ -11,7 +11,7 @@ The modules are listed in ``pyproject.toml`` (``[tool.rolodex] compiled``), whic
 read too. Left interpreted: what runs once per batch or per process (the SQLite store's
 commit machinery, whose methods tests replace to stage faults; migrations; the CLI), the
 Autumn and Dub dialects, and modules with an async generator, which mypyc cannot compile
-(``service.py``, ``dialects/stripe/multipart.py``).
+(``transfer.py``, ``dialects/stripe/multipart.py``).
 
 ``ROLODEX_PURE_PYTHON=1`` at install time compiles nothing (no C compiler needed); the same
 modules then run interpreted, with the same behaviour.

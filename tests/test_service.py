@@ -1,5 +1,5 @@
 """The service's key admission for a locked server (``service.admitted``) and its export and
-import of records (``service.every_record``, ``restore_record``), on a real store."""
+import of records (``transfer.every_record``, ``restore_record``), on a real store."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from rolodex import service
+from rolodex import service, transfer
 from rolodex.core.errors import AlreadyExists
 from rolodex.core.index import IndexSpec, UniqueField
 from rolodex.core.records import Record, Tenant
@@ -81,11 +81,11 @@ PREFIXED = IndexSpec(unique=(UniqueField("prefix"),))
 
 
 async def test_the_export_walks_every_page(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(service, "EXPORT_PAGE", 2)
+    monkeypatch.setattr(transfer, "EXPORT_PAGE", 2)
     kept = [Record(TENANT, f"cus_{n}", created_us=n) for n in range(5)]
     for record in kept:
         await store.insert(record, PREFIXED)
-    walked = [record async for record in service.every_record(Context(store=store))]
+    walked = [record async for record in transfer.every_record(Context(store=store))]
     assert walked == kept
 
 

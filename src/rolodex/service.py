@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -352,17 +352,10 @@ async def drop_key(ctx: Context, dialect: str, key: str) -> bool:
     return await ctx.store.drop_api_key(dialect, key_digest(key))
 
 
-EXPORT_PAGE = 500
-"""Records read per page of an export: large enough that a page's read dwarfs its overhead."""
-
-
-async def every_record(ctx: Context) -> AsyncIterator[Record]:
-    """Every record of every tenant, deleted ones included, page by page (an export)."""
-    after: Record | None = None
-    while page := await ctx.store.every_record(after=after, limit=EXPORT_PAGE):
-        for record in page:
-            yield record
-        after = page[-1]
+async def records_after(ctx: Context, after: Record | None, limit: int) -> list[Record]:
+    """Up to ``limit`` records of every tenant, deleted ones included, after ``after`` in the
+    store's walk (``None``: from its start): one page of an export."""
+    return await ctx.store.every_record(after=after, limit=limit)
 
 
 async def restore_record(ctx: Context, record: Record, spec: IndexSpec) -> bool:

@@ -18,7 +18,7 @@ are not exported: they are forgotten after a day anyway.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO, TypeVar
 
@@ -72,10 +72,23 @@ class Tally:
     which the file held otherwise (``as_stored``)."""
 
 
+EXPORT_PAGE = 500
+"""Records read per page of an export: large enough that a page's read dwarfs its overhead."""
+
+
+async def every_record(ctx: Context) -> AsyncIterator[Record]:
+    """Every record of every tenant, deleted ones included, page by page."""
+    after: Record | None = None
+    while page := await service.records_after(ctx, after, EXPORT_PAGE):
+        for record in page:
+            yield record
+        after = page[-1]
+
+
 async def export(ctx: Context, output: BinaryIO) -> Tally:
-    """Write every record (``service.every_record``), then every key held, to ``output``."""
+    """Write every record (:func:`every_record`), then every key held, to ``output``."""
     written = Tally()
-    async for record in service.every_record(ctx):
+    async for record in every_record(ctx):
         output.write(customer_line(record))
         written.customers += 1
     for key in await service.held_keys(ctx):
