@@ -1,14 +1,16 @@
-"""A request read straight from the ASGI scope reads as Starlette reads it; answers go whole."""
+"""A request read straight from the ASGI scope reads as Starlette reads it; answers go whole;
+JSON bodies parse as JavaScript servers parse them."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
 
+import orjson
 import pytest
 from starlette.requests import ClientDisconnect, Request
 
-from rolodex.dialects.wire import Exchange, query_string, send_answer
+from rolodex.dialects.wire import Exchange, fetch_json, query_string, send_answer
 
 _QUERY_CHARACTERS = "aZ09=&[]%2B+?#/\\.;:@ \t\r\n\x00é€"
 _PATH_CHARACTERS = "/av1?#\\%. é"
@@ -129,3 +131,24 @@ async def test_an_answer_is_its_headers_then_its_length_and_type_then_its_body()
         },
         {"type": "http.response.body", "body": b'{"ok":true}'},
     ]
+
+
+# What Node.js 20's ``await new Request(url, {method: "POST", body}).json()`` gives for each
+# body (run once by hand): the mark dropped, malformed bytes read as U+FFFD.
+@pytest.mark.parametrize(
+    ("body", "parsed"),
+    [
+        (b'{"name":"Zo\xc3\xab"}', {"name": "Zoë"}),
+        (b'\xef\xbb\xbf{"name":"a"}', {"name": "a"}),
+        (b'{"a":"\xffcaf\xe9"}', {"a": "\ufffdcaf\ufffd"}),
+        (b'\xef\xbb\xbf{"a":"\xc3"}', {"a": "\ufffd"}),
+    ],
+)
+def test_a_json_body_parses_as_javascript_servers_parse_it(body: bytes, parsed: object) -> None:
+    assert fetch_json(body) == parsed
+
+
+@pytest.mark.parametrize("body", [b"", b"\xff", b"\xef\xbb\xbf", b"{", b'{"a":1e400}', b"name=x"])
+def test_what_javascript_refuses_or_no_store_keeps_is_not_json(body: bytes) -> None:
+    with pytest.raises(orjson.JSONDecodeError):
+        fetch_json(body)

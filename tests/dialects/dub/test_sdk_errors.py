@@ -34,7 +34,9 @@ def failure(
 
 
 def patch(workspace: Workspace, id: str, body: object) -> tuple[int, str, str]:
-    response = workspace.http.patch(f"/customers/{id}", content=json.dumps(body))
+    """``body`` as JSON, or as it is if bytes."""
+    content = body if isinstance(body, bytes) else json.dumps(body)
+    response = workspace.http.patch(f"/customers/{id}", content=content)
     error = response.json()["error"]
     assert error["doc_url"] == DOCS + error["code"].replace("_", "-", 1)
     return response.status_code, error["code"], error["message"]
@@ -108,6 +110,10 @@ def test_update_without_a_json_body_is_a_bad_request(dub: Dub, workspace: Worksp
     assert missing.status_code == 400  # the body is read before the customer is looked up
 
 
+DEEPEST = b"[" * 1000 + b"]" * 1000
+"""About as deep as JSON parsers take, past Python's recursion limit."""
+
+
 def test_update_field_validation(dub: Dub, workspace: Workspace) -> None:
     workspace.create(externalId="v", email="v@example.com")
     assert failure(
@@ -133,14 +139,34 @@ def test_update_field_validation(dub: Dub, workspace: Workspace) -> None:
             {"subscriptionCanceledAt": "2024-13-01T00:00:00Z"},
             "invalid_format: subscriptionCanceledAt: Invalid ISO datetime",
         ),
+        (
+            {"subscriptionCanceledAt": "0001-01-01T00:00:00+00:01"},  # before year 1 in UTC
+            "invalid_format: subscriptionCanceledAt: Invalid ISO datetime",
+        ),
+        (
+            {"subscriptionCanceledAt": "9999-12-31T23:59:59.999-23:59"},  # after 9999 in UTC
+            "invalid_format: subscriptionCanceledAt: Invalid ISO datetime",
+        ),
         (None, "invalid_type: : Invalid input: expected object, received null"),
         ([], "invalid_type: : Invalid input: expected object, received array"),
+        (DEEPEST, "invalid_type: : Invalid input: expected object, received array"),
+        (
+            b'{"name":' + DEEPEST + b"}",
+            "invalid_type: name: Invalid input: expected string, received array",
+        ),
         ({"name": 1, "email": "x"}, "invalid_format: email: Invalid email address"),
     ]
     for body, message in cases:
         assert patch(workspace, "ext_v", body) == (422, "unprocessable_entity", message)
     assert patch(workspace, "ext_nobody", {"email": "bad"})[0] == 422  # checked before lookup
     assert dub.customers.get(request={"id": "ext_v"}).email == "v@example.com"
+
+
+def test_bodies_decode_as_javascript_servers_decode_them(workspace: Workspace) -> None:
+    workspace.create(externalId="coded")
+    for body, name in ((b'\xef\xbb\xbf{"name":"Jo"}', "Jo"), (b'{"name":"Jos\xe9"}', "Jos\ufffd")):
+        response = workspace.http.patch("/customers/ext_coded", content=body)
+        assert (response.status_code, response.json()["name"]) == (200, name)
 
 
 def test_column_limits_are_enforced_after_lookup(dub: Dub, workspace: Workspace) -> None:

@@ -216,6 +216,26 @@ def test_integers_are_ascii_digits(raw: httpx.Client) -> None:
         assert (listed.status_code, error_of(listed)["code"]) == (400, "parameter_invalid_integer")
 
 
+def test_array_indices_are_ascii_digits(raw: httpx.Client) -> None:
+    """``²`` and ``①`` are digits to Python's ``str.isdigit`` but no index to ``int``."""
+    for body in (
+        "preferred_locales[%C2%B2]=en",
+        "preferred_locales[%E2%91%A0]=en",
+        "invoice_settings[custom_fields][%C2%B2][name]=a",
+        "expand[%C2%B2]=tax",
+    ):
+        response = raw.post("/v1/customers", content=body, headers=FORM)
+        assert (response.status_code, error_of(response)["message"]) == (400, "Invalid array")
+    listed = raw.get("/v1/customers?expand%5B%C2%B2%5D=data.tax")
+    assert (listed.status_code, error_of(listed)["param"]) == (400, "expand")
+    keyed = raw.post(
+        "/v1/customers",
+        content="metadata[%C2%B2]=v",
+        headers={**FORM, "idempotency-key": "superscript-two"},
+    )
+    assert keyed.json()["metadata"] == {"²": "v"}
+
+
 def test_errors_link_to_the_request_log_once_the_account_is_known(
     server: Server, raw: httpx.Client
 ) -> None:

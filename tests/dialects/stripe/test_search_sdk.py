@@ -3,11 +3,13 @@ a known data set, a table of queries with the ids each must return, and every er
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 import stripe
 
@@ -281,6 +283,21 @@ def test_a_forged_page_of_ones_own_search_never_fails(
     else:
         assert response.status_code == 200, response.text
         assert len(response.json()["data"]) == (1 if created_us > 0 else 0)
+
+
+def test_a_page_whose_time_is_not_an_integer_is_refused(server: Server) -> None:
+    """JSON's ``true`` is an integer to Python's pattern matching, not to PostgreSQL."""
+    key, query = random_key("sk_test_"), "name:'forged page'"
+    page = cursor.encode(Cursor(1_000_000, "cus_z"), tenant_of(f"Bearer {key}"), query)
+    version, _, id, digest = orjson.loads(base64.urlsafe_b64decode(page + "=" * (-len(page) % 4)))
+    for created in (True, 1.5, "1000000"):
+        forged = orjson.dumps([version, created, id, digest])
+        response = httpx.get(
+            f"{server.url}/v1/customers/search",
+            params={"query": query, "page": base64.urlsafe_b64encode(forged).decode()},
+            auth=(key, ""),
+        )
+        assert (response.status_code, response.json()["error"]["param"]) == (400, "page")
 
 
 HOSTILE = [

@@ -11,13 +11,15 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from rolodex.dialects.wire import fetch_json
+
 
 def json_body(raw: bytes) -> Any:
     """The decoded body; ``{}`` when there is none or it is not JSON."""
     if not raw.strip():
         return {}
     try:
-        return orjson.loads(raw)
+        return fetch_json(raw)
     except orjson.JSONDecodeError:
         return {}
 
@@ -26,23 +28,28 @@ def nul_path(value: Any, path: str = "") -> str | None:
     """Where the first text holding U+0000 sits in a decoded body, or ``None`` if none does.
 
     PostgreSQL cannot store that character in text or JSON, so Rolodex refuses it on every
-    backend alike rather than accept on SQLite what PostgreSQL would lose.
+    backend alike rather than accept on SQLite what PostgreSQL would lose. Walked without
+    recursion: a body may nest as deep as the JSON parser allows (1,024 levels), past
+    Python's recursion limit.
     """
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, item in items:
-        inner = f"{path}.{key}" if path else str(key)
+    stack: list[tuple[Any, str, Any]] = [(value, path, "")]
+    while stack:
+        item, where, key = stack.pop()
         if "\x00" in str(key):
-            return inner
-        if (found := nul_path(item, inner)) is not None:
-            return found
+            return where
+        if isinstance(item, str):
+            if "\x00" in item:
+                return where
+            continue
+        entries = (
+            item.items()
+            if isinstance(item, dict)
+            else enumerate(item)
+            if isinstance(item, list)
+            else ()
+        )
+        inner = [(child, f"{where}.{k}" if where else str(k), k) for k, child in entries]
+        stack.extend(reversed(inner))
     return None
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
@@ -117,6 +117,12 @@ class Choice:
         return value
 
 
+RECORD_MAX_DEPTH = 64
+"""Rolodex's own bound on the objects and arrays nested in a record, itself included (Autumn
+sets none): far past any metadata in use, and far enough inside the 254 levels its JSON
+writer takes that a customer in any response or export stays writable."""
+
+
 @dataclass(frozen=True)
 class Record:
     """An object with string keys and values of any kind (metadata)."""
@@ -128,7 +134,27 @@ class Record:
             return None
         if not isinstance(value, dict):
             fail(path, f"Invalid input: expected record, received {received(value)}")
+        if _depth(value) > RECORD_MAX_DEPTH:
+            fail(path, f"Too deep: expected at most {RECORD_MAX_DEPTH} levels of nesting")
         return value
+
+
+def _depth(value: Any) -> int:
+    """How deep objects and arrays nest in ``value`` (1: one with none inside), counted
+    without recursion, as a body may nest them past Python's recursion limit."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 @dataclass(frozen=True)

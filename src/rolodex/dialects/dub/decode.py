@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from rolodex.dialects.dub.errors import DubError, invalid
+from rolodex.dialects.wire import fetch_json
 
 MAX_BODY_BYTES = 4_500_000
 """The largest body Dub's hosting accepts (4.5 MB); a larger one is refused with 413."""
@@ -36,7 +37,7 @@ def query_of(text: str) -> dict[str, str]:
 def json_body(raw: bytes) -> Any:
     """The parsed body; an empty or malformed one is Dub's 400 ``bad_request``."""
     try:
-        return orjson.loads(raw)
+        return fetch_json(raw)
     except orjson.JSONDecodeError:
         raise DubError("bad_request", INVALID_JSON) from None
 
@@ -53,14 +54,26 @@ def refuse_nul(value: Any, path: str = "") -> None:
 
 
 def _nul_path(value: Any, path: str) -> str | None:
-    if isinstance(value, str):
-        return path if NUL in value else None
-    if isinstance(value, Mapping):
-        entries: Iterable[tuple[Any, Any]] = value.items()
-    elif isinstance(value, list):
-        entries = enumerate(value)
-    else:
-        return None
+    """Walked without recursion: a body may nest as deep as the JSON parser allows (1,024
+    levels), past Python's recursion limit."""
+    stack: list[tuple[Any, str, Any]] = [(value, path, "")]
+    while stack:
+        item, where, key = stack.pop()
+        if NUL in str(key):
+            return where
+        if isinstance(item, str):
+            if NUL in item:
+                return where
+            continue
+        if isinstance(item, Mapping):
+            entries: Iterable[tuple[Any, Any]] = item.items()
+        elif isinstance(item, list):
+            entries = enumerate(item)
+        else:
+            continue
+        inner = [(child, f"{where}.{k}" if where else str(k), k) for k, child in entries]
+        stack.extend(reversed(inner))
+    return None
     for key, item in entries:
         inner = f"{path}.{key}" if path else str(key)
         if NUL in str(key):

@@ -89,8 +89,8 @@ def timestamp(value: Any, path: str) -> str:
     try:
         if _DATETIME.fullmatch(written) is None:
             raise ValueError(written)
-        moment = datetime.fromisoformat(written)
-    except ValueError:
+        moment = datetime.fromisoformat(written).astimezone(UTC)
+    except (ValueError, OverflowError):  # OverflowError: in UTC, before year 1 or after 9999
         raise invalid("invalid_format", path, "Invalid ISO datetime") from None
     return iso_ms(moment)
 

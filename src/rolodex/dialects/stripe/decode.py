@@ -28,6 +28,13 @@ _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
 class Indexed(dict[str, Any]):
     """A hash whose keys may be array indices; ``params`` reads it as a list or a hash."""
 
+    def as_indices(self) -> list[str] | None:
+        """Its keys in index order if every one is an array index (ASCII digits: ``str.isdigit``
+        alone takes ``²`` too, which ``int`` refuses), else ``None``."""
+        if not all(key.isascii() and key.isdigit() for key in self):
+            return None
+        return sorted(self, key=int)
+
 
 def body_too_large() -> StripeError:
     return StripeError(

@@ -243,8 +243,8 @@ def _fingerprint(params: Mapping[str, Any]) -> str:
 
 def _as_arrays(value: Any) -> Any:
     """``value`` with each hash of array indices (``a[0]``, ``a[1]``) read as the array."""
-    if isinstance(value, Indexed) and value and all(key.isdigit() for key in value):
-        return [_as_arrays(value[key]) for key in sorted(value, key=int)]
+    if isinstance(value, Indexed) and value and (indices := value.as_indices()) is not None:
+        return [_as_arrays(value[key]) for key in indices]
     if isinstance(value, dict):
         return {key: _as_arrays(entry) for key, entry in value.items()}
     if isinstance(value, list):
@@ -343,7 +343,7 @@ async def _body_pairs(request: Exchange, body: bytes) -> list[tuple[str, str]]:
 async def _body(request: Exchange) -> bytes:
     """The body, read no further than the limit, so an oversized one costs no memory."""
     declared = request.header(b"content-length") or ""
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise body_too_large()
     body = await request.body(MAX_BODY_BYTES)
     if body is None:

@@ -62,8 +62,8 @@ class Array:
 def _as_list(value: Any, name: str) -> list[Any]:
     if isinstance(value, list):
         return value
-    if isinstance(value, Indexed) and all(key.isdigit() for key in value):
-        return [value[key] for key in sorted(value, key=int)]
+    if isinstance(value, Indexed) and (indices := value.as_indices()) is not None:
+        return [value[key] for key in indices]
     raise StripeError("Invalid array", param=name)
 
 

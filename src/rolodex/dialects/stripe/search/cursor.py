@@ -37,6 +37,7 @@ def decode(page: str, tenant: Tenant, query: str) -> Cursor:
     match body:
         case [int(version), int(created_us), str(id), str(digest)] if (
             version == _VERSION
+            and type(created_us) is int  # not a bool, an int to Python but not to the SQL
             and -_INT64 <= created_us < _INT64
             and "\x00" not in id  # no record's id has one, and PostgreSQL cannot compare it
             and digest == _digest(tenant, query)
