@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import orjson
 import pytest
 from starlette.requests import ClientDisconnect, Request
 
-from rolodex.dialects.wire import Exchange, fetch_json, query_string, send_answer
+from rolodex.dialects.wire import Exchange, fetch_json, nul_path, query_string, send_answer
 
 _QUERY_CHARACTERS = "aZ09=&[]%2B+?#/\\.;:@ \t\r\n\x00é€"
 _PATH_CHARACTERS = "/av1?#\\%. é"
@@ -152,3 +153,13 @@ def test_a_json_body_parses_as_javascript_servers_parse_it(body: bytes, parsed: 
 def test_what_javascript_refuses_or_no_store_keeps_is_not_json(body: bytes) -> None:
     with pytest.raises(orjson.JSONDecodeError):
         fetch_json(body)
+
+
+def test_nul_is_found_at_any_depth_in_the_order_sent() -> None:
+    deep: Any = "a\x00"
+    for _ in range(2000):
+        deep = [deep]
+    assert nul_path({"x": "ok", "y": deep}) == "y" + ".0" * 2000
+    assert nul_path({"a": ["ok", {"b\x00": 1}], "c": "\x00"}) == "a.1.b\x00"
+    assert nul_path({"q": "fine"}, "query") is None
+    assert nul_path({"id": "x\x00"}, "path") == "path.id"

@@ -1,5 +1,5 @@
 """What the dialects do with an HTTP request the same way: serve it, read its query, parse a
-JSON body as the JavaScript servers of Dub and Autumn parse it.
+JSON body as the JavaScript servers of Dub and Autumn parse it, find U+0000 in what it sent.
 
 The first two exist to spare Starlette's general machinery on every request; see each
 docstring.
@@ -7,7 +7,7 @@ docstring.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import orjson
@@ -149,3 +149,32 @@ def fetch_json(raw: bytes) -> Any:
     except orjson.JSONDecodeError:
         text = raw.decode("utf-8", "replace")
     return orjson.loads(text.removeprefix("\ufeff"))
+
+
+def nul_path(value: Any, path: str = "") -> str | None:
+    """Where the first text holding U+0000 sits in ``value`` (decoded JSON, or a map of query
+    or path parameters), as a dotted path from ``path``; ``None`` if none does.
+
+    PostgreSQL can neither store nor compare text holding that character, so the dialects
+    refuse it in every input, on every backend alike, rather than keep on SQLite what
+    PostgreSQL cannot. Walked without recursion: a body may nest as deep as the JSON parser
+    allows (1,024 levels), past Python's recursion limit.
+    """
+    stack: list[tuple[Any, str, Any]] = [(value, path, "")]
+    while stack:
+        item, where, key = stack.pop()
+        if "\x00" in str(key):
+            return where
+        if isinstance(item, str):
+            if "\x00" in item:
+                return where
+            continue
+        if isinstance(item, Mapping):
+            entries: Iterable[tuple[Any, Any]] = item.items()
+        elif isinstance(item, list):
+            entries = enumerate(item)
+        else:
+            continue
+        inner = [(child, f"{where}.{k}" if where else str(k), k) for k, child in entries]
+        stack.extend(reversed(inner))  # so the first entry is looked at first, as it was sent
+    return None

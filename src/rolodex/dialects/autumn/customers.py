@@ -25,7 +25,7 @@ _CREATE_ATTEMPTS = 4
 async def find(ctx: Context, tenant: Tenant, customer_id: str) -> Record | None:
     """The live customer with this id, or with this internal id."""
     if "\x00" in customer_id:
-        return None  # no id can hold it (see decode.nul_path), and PostgreSQL cannot bind it
+        return None  # no id can hold it (see wire.nul_path), and PostgreSQL cannot bind it
     record = await ctx.store.find(tenant, translate.CUSTOMER_ID, customer_id)
     if record is None and translate.INTERNAL_ID.fullmatch(customer_id):
         record = await ctx.store.get(tenant, customer_id)

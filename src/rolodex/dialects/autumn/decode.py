@@ -24,35 +24,6 @@ def json_body(raw: bytes) -> Any:
         return {}
 
 
-def nul_path(value: Any, path: str = "") -> str | None:
-    """Where the first text holding U+0000 sits in a decoded body, or ``None`` if none does.
-
-    PostgreSQL cannot store that character in text or JSON, so Rolodex refuses it on every
-    backend alike rather than accept on SQLite what PostgreSQL would lose. Walked without
-    recursion: a body may nest as deep as the JSON parser allows (1,024 levels), past
-    Python's recursion limit.
-    """
-    stack: list[tuple[Any, str, Any]] = [(value, path, "")]
-    while stack:
-        item, where, key = stack.pop()
-        if "\x00" in str(key):
-            return where
-        if isinstance(item, str):
-            if "\x00" in item:
-                return where
-            continue
-        entries = (
-            item.items()
-            if isinstance(item, dict)
-            else enumerate(item)
-            if isinstance(item, list)
-            else ()
-        )
-        inner = [(child, f"{where}.{k}" if where else str(k), k) for k, child in entries]
-        stack.extend(reversed(inner))
-    return None
-
-
 def query_params(query_string: str) -> dict[str, list[str]]:
     """Every query parameter with all its values, in order; blank values kept."""
     return parse_qs(query_string, keep_blank_values=True)

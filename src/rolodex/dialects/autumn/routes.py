@@ -35,7 +35,7 @@ from rolodex.dialects.autumn.errors import (
     invalid_inputs,
 )
 from rolodex.dialects.autumn.versions import version_of
-from rolodex.dialects.wire import AsgiEndpoint, query_string
+from rolodex.dialects.wire import AsgiEndpoint, nul_path, query_string
 from rolodex.service import Context
 
 log = logging.getLogger(__name__)
@@ -134,7 +134,7 @@ def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Re
 
 async def _body(request: Request) -> Any:
     body = decode.json_body(await request.body()) if request.method in _BODY_METHODS else {}
-    if (path := decode.nul_path(body)) is not None:
+    if (path := nul_path(body)) is not None:
         raise invalid_inputs(f"{path or 'input'}: cannot contain the character U+0000")
     return body
 

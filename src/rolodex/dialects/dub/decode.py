@@ -7,14 +7,13 @@ a repeated parameter keeps its last value, and the body must parse as JSON whate
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
 
 from rolodex.dialects.dub.errors import DubError, invalid
-from rolodex.dialects.wire import fetch_json
+from rolodex.dialects.wire import fetch_json, nul_path
 
 MAX_BODY_BYTES = 4_500_000
 """The largest body Dub's hosting accepts (4.5 MB); a larger one is refused with 413."""
@@ -49,35 +48,5 @@ def refuse_nul(value: Any, path: str = "") -> None:
     PostgreSQL can neither store nor compare text holding that character, so Rolodex refuses it
     in every input, on every backend alike, rather than keep on SQLite what PostgreSQL cannot.
     """
-    if (found := _nul_path(value, path)) is not None:
+    if (found := nul_path(value, path)) is not None:
         raise invalid("invalid_format", found, "Invalid string: must not contain U+0000")
-
-
-def _nul_path(value: Any, path: str) -> str | None:
-    """Walked without recursion: a body may nest as deep as the JSON parser allows (1,024
-    levels), past Python's recursion limit."""
-    stack: list[tuple[Any, str, Any]] = [(value, path, "")]
-    while stack:
-        item, where, key = stack.pop()
-        if NUL in str(key):
-            return where
-        if isinstance(item, str):
-            if NUL in item:
-                return where
-            continue
-        if isinstance(item, Mapping):
-            entries: Iterable[tuple[Any, Any]] = item.items()
-        elif isinstance(item, list):
-            entries = enumerate(item)
-        else:
-            continue
-        inner = [(child, f"{where}.{k}" if where else str(k), k) for k, child in entries]
-        stack.extend(reversed(inner))
-    return None
-    for key, item in entries:
-        inner = f"{path}.{key}" if path else str(key)
-        if NUL in str(key):
-            return inner
-        if (found := _nul_path(item, inner)) is not None:
-            return found
-    return None
