@@ -198,6 +198,29 @@ def test_port_zero_announces_the_port_it_drew(tmp_path: Path, workers: int, endi
             assert process.wait(timeout=HANG_GUARD_S) == ending
 
 
+def test_a_host_naming_several_addresses_listens_on_each(tmp_path: Path) -> None:
+    """An empty host is every address, IPv4 and IPv6, as uvicorn would bind it: one port."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
+    command = [sys.executable, "-m", "rolodex", "serve", "--host", "", "--port", "0"]
+    database = ["--database", f"sqlite:///{tmp_path / 'every.db'}", "--log-level", "warning"]
+    with subprocess.Popen(
+        [*command, *database], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean
+    ) as process:
+        try:
+            announced = process.stdout.readline().decode() if process.stdout else ""
+            port = int(announced.split("http://:")[1].split()[0])
+            for address in ("127.0.0.1", "[::1]"):
+                listed = httpx.get(
+                    f"http://{address}:{port}/v1/customers",
+                    auth=("sk_test_everyaddress", ""),
+                    timeout=HANG_GUARD_S,
+                )
+                assert listed.json()["object"] == "list", (address, listed.text)
+        finally:
+            process.terminate()
+            process.wait(timeout=HANG_GUARD_S)
+
+
 def test_a_port_in_use_is_one_line_and_no_announcement() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

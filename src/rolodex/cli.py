@@ -111,47 +111,52 @@ def serve(
         # in-memory one is the serving store's own: the app migrates it, since a store opened
         # and closed here would take its tables with it.
         _migrate(settings.database_url)
-    listener = _listen(host, port)
-    _announce(host, listener.getsockname()[1], database_url, locked)
+    listeners = _listen(host, port)
+    _announce(host, listeners[0].getsockname()[1], database_url, locked)
     if workers > 1:
         os.environ.update(settings.as_environment())
         os.environ[SUPERVISOR_PID] = str(os.getpid())
         config = uvicorn.Config(
             "rolodex.http.asgi:build", factory=True, workers=workers, **server_options(settings)
         )
-        Multiprocess(config, sockets=[listener]).run()
+        Multiprocess(config, sockets=listeners).run()
         return
     app = create_app(settings, _open(settings.database_url), migrate=memory)
     settle_heap()
     server = uvicorn.Server(uvicorn.Config(app, **server_options(settings)))
-    server.run(sockets=[listener])
+    server.run(sockets=listeners)
     if not server.started:
         sys.exit(STARTUP_FAILURE)
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """The server's listening socket, bound before the address is announced, so that the
-    announcement names the port that ``--port 0`` drew, and an address that cannot be had is
-    one line of error instead of a line claiming it. (uvicorn binds only once it serves.)"""
+def _listen(host: str, port: int) -> list[socket.socket]:
+    """The server's listening sockets, one per address ``host`` names (as uvicorn would bind
+    them), bound before the address is announced: so that the announcement names the port
+    that ``--port 0`` drew, and an address that cannot be had is one line of error instead of
+    a line claiming it. (uvicorn binds only once it serves.)"""
+    listeners: list[socket.socket] = []
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
-        )[0]
-        listener = socket.socket(family, kind, proto)
+        found = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+        for family, kind, proto, _, address in found:
+            listener = socket.socket(family, kind, proto)
+            listeners.append(listener)
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:  # as asyncio does, so that "::" and "0.0.0.0" both bind
+                listener.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            listener.bind((address[0], port, *address[2:]))
+            port = listener.getsockname()[1]  # every address on the port the first one drew
+            # Listening now, so that a client that reads the announcement and connects at
+            # once waits in the backlog (as long as uvicorn's own) while the server starts,
+            # instead of being refused.
+            listener.listen(2048)
+            listener.set_inheritable(True)
     except OSError as error:
+        for listener in listeners:
+            listener.close()
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    try:
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(address)
-        # Listening now, so that a client that reads the announcement and connects at once
-        # waits in the backlog (as long as uvicorn's own) while the server starts, instead
-        # of being refused.
-        listener.listen(2048)
-    except OSError as error:
-        listener.close()
-        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
-    listener.set_inheritable(True)
-    return listener
+    return listeners
 
 
 def _announce(host: str, port: int, database_url: str, locked: bool) -> None:
