@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import metadata
 from pathlib import Path
 
@@ -171,54 +172,53 @@ def test_serve_refuses_ports_and_log_levels_it_cannot_use() -> None:
         assert "Traceback" not in result.stderr
 
 
+@contextmanager
+def announced_port(database: Path, *flags: str) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """``rolodex serve --port 0 FLAGS`` on ``database``: the port its first line announces, and
+    the process, which is sent SIGTERM as the block ends."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
+    command = [sys.executable, "-m", "rolodex", "serve", "--port", "0", *flags]
+    with subprocess.Popen(
+        [*command, "--database", f"sqlite:///{database}", "--log-level", "warning"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=clean,
+    ) as process:
+        try:
+            announced = process.stdout.readline().decode() if process.stdout else ""
+            address = announced.split("http://")[1].split()[0]
+            yield int(address.rsplit(":", 1)[1]), process
+        finally:
+            process.terminate()
+            process.wait(timeout=HANG_GUARD_S)
+
+
 # One process ends by raising the signal again once it has shut down (uvicorn's way); a
 # supervisor of workers returns once they have.
 @pytest.mark.parametrize(("workers", "ending"), [(1, -signal.SIGTERM), (2, 0)])
 def test_port_zero_announces_the_port_it_drew(tmp_path: Path, workers: int, ending: int) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
-    command = [sys.executable, "-m", "rolodex", "serve", "--port", "0", "--workers", str(workers)]
-    database = ["--database", f"sqlite:///{tmp_path / 'zero.db'}", "--log-level", "warning"]
-    with subprocess.Popen(
-        [*command, *database], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean
-    ) as process:
-        try:
-            announced = process.stdout.readline().decode() if process.stdout else ""
-            port = int(announced.split("http://127.0.0.1:")[1].split()[0])
-            assert port != 0, announced
-            auth = ("sk_test_portzeroport", "")
-            created = httpx.post(
-                f"http://127.0.0.1:{port}/v1/customers",
-                data={"name": "Drawn"},
-                auth=auth,
-                timeout=HANG_GUARD_S,
-            )
-            assert created.json()["name"] == "Drawn", created.text
-        finally:
-            process.terminate()
-            assert process.wait(timeout=HANG_GUARD_S) == ending
+    with announced_port(tmp_path / "zero.db", "--workers", str(workers)) as (port, process):
+        assert port != 0
+        created = httpx.post(
+            f"http://127.0.0.1:{port}/v1/customers",
+            data={"name": "Drawn"},
+            auth=("sk_test_portzeroport", ""),
+            timeout=HANG_GUARD_S,
+        )
+        assert created.json()["name"] == "Drawn", created.text
+    assert process.returncode == ending
 
 
 def test_a_host_naming_several_addresses_listens_on_each(tmp_path: Path) -> None:
     """An empty host is every address, IPv4 and IPv6, as uvicorn would bind it: one port."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("ROLODEX_")}
-    command = [sys.executable, "-m", "rolodex", "serve", "--host", "", "--port", "0"]
-    database = ["--database", f"sqlite:///{tmp_path / 'every.db'}", "--log-level", "warning"]
-    with subprocess.Popen(
-        [*command, *database], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean
-    ) as process:
-        try:
-            announced = process.stdout.readline().decode() if process.stdout else ""
-            port = int(announced.split("http://:")[1].split()[0])
-            for address in ("127.0.0.1", "[::1]"):
-                listed = httpx.get(
-                    f"http://{address}:{port}/v1/customers",
-                    auth=("sk_test_everyaddress", ""),
-                    timeout=HANG_GUARD_S,
-                )
-                assert listed.json()["object"] == "list", (address, listed.text)
-        finally:
-            process.terminate()
-            process.wait(timeout=HANG_GUARD_S)
+    with announced_port(tmp_path / "every.db", "--host", "") as (port, _):
+        for address in ("127.0.0.1", "[::1]"):
+            listed = httpx.get(
+                f"http://{address}:{port}/v1/customers",
+                auth=("sk_test_everyaddress", ""),
+                timeout=HANG_GUARD_S,
+            )
+            assert listed.json()["object"] == "list", (address, listed.text)
 
 
 def test_a_port_in_use_is_one_line_and_no_announcement() -> None:
