@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from rolodex import cli
 from tests.support.cli import HANG_GUARD_S, rolodex
 from tests.support.server import Server, free_port
 
@@ -219,6 +220,20 @@ def test_a_host_naming_several_addresses_listens_on_each(tmp_path: Path) -> None
                 timeout=HANG_GUARD_S,
             )
             assert listed.json()["object"] == "list", (address, listed.text)
+
+
+def test_an_address_the_resolver_names_twice_is_bound_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Some ``/etc/hosts`` files name ``localhost`` twice; asyncio binds each address once."""
+    resolve = socket.getaddrinfo
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: resolve(*args, **kwargs) * 2)
+    listeners = cli._listen("127.0.0.1", 0)
+    try:
+        assert [listener.getsockname()[0] for listener in listeners] == ["127.0.0.1"]
+    finally:
+        for listener in listeners:
+            listener.close()
 
 
 def test_a_port_in_use_is_one_line_and_no_announcement() -> None:

@@ -139,7 +139,7 @@ def _listen(host: str, port: int) -> list[socket.socket]:
         found = socket.getaddrinfo(
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )
-        for family, kind, proto, _, address in found:
+        for family, kind, proto, _, address in dict.fromkeys(found):  # once each, as asyncio
             listener = socket.socket(family, kind, proto)
             listeners.append(listener)
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
