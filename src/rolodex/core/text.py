@@ -37,7 +37,12 @@ def fold(value: str) -> str:
 
 
 def words(value: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(fold(value)))
+    return folded_words(fold(value))
+
+
+def folded_words(folded: str) -> tuple[str, ...]:
+    """:func:`words` of a value already folded."""
+    return tuple(_WORD.findall(folded))
 
 
 def spaced(terms: tuple[str, ...]) -> str:

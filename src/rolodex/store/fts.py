@@ -115,8 +115,15 @@ def _cached_field_tokens(prefix: str, value: str) -> str:
 
 
 def _tokens(prefix: str, value: str) -> str:
-    words = _tagged(prefix + "w", [_hex(word) for word in text.words(value)])
-    grams = _tagged(prefix + "t", _hex_trigrams(text.fold(value)))
+    folded = text.fold(value)
+    if folded.isascii():
+        # An ASCII character's hex is its byte's: encoding each word whole costs less than
+        # ``_hex``'s cache, which pays for non-ASCII text (its encoder's error handler).
+        hex_words = [word.encode().hex() for word in text.folded_words(folded)]
+    else:
+        hex_words = [_hex(word) for word in text.folded_words(folded)]
+    words = _tagged(prefix + "w", hex_words)
+    grams = _tagged(prefix + "t", _hex_trigrams(folded))
     return f"{words} {grams}" if words and grams else words or grams
 
 
