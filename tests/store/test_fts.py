@@ -1,4 +1,5 @@
-"""Full-text keys: a record's fields share its slots, its millisecond numbers its records."""
+"""Full-text keys (a record's fields share its slots, its millisecond numbers its records)
+and the documents' tokens."""
 
 from __future__ import annotations
 

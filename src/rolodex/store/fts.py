@@ -117,8 +117,8 @@ def _cached_field_tokens(prefix: str, value: str) -> str:
 def _tokens(prefix: str, value: str) -> str:
     folded = text.fold(value)
     if folded.isascii():
-        # An ASCII character's hex is its byte's: encoding each word whole costs less than
-        # ``_hex``'s cache, which pays for non-ASCII text (its encoder's error handler).
+        # An ASCII word's hex is its bytes': encoding it costs less than a lookup in
+        # ``_hex``'s cache. Other text keeps ``_hex`` (``surrogatepass``: lone surrogates).
         hex_words = [word.encode().hex() for word in text.folded_words(folded)]
     else:
         hex_words = [_hex(word) for word in text.folded_words(folded)]
