@@ -20,6 +20,18 @@ def test_concurrent_identical_creates_converge_on_one_customer(sdk: Autumn) -> N
     assert [customer.id for customer in sdk.customers.list().list] == ["race"]
 
 
+def test_concurrent_email_only_creates_converge_on_one_customer(sdk: Autumn) -> None:
+    emails = ["race@example.com", "Race@Example.COM"] * (WORKERS // 2)
+    with ThreadPoolExecutor(WORKERS) as pool:
+        results = list(
+            pool.map(
+                lambda email: sdk.customers.get_or_create(customer_id=None, email=email), emails
+            )
+        )
+    assert len({customer.created_at for customer in results}) == 1
+    assert len(sdk.customers.list().list) == 1
+
+
 def test_concurrent_metadata_updates_keep_every_key(sdk: Autumn) -> None:
     sdk.customers.get_or_create(customer_id="shared", metadata={})
     keys = [f"k{i}" for i in range(WORKERS)]

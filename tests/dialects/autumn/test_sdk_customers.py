@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 from autumn_sdk import Autumn
 from autumn_sdk.errors import AutumnDefaultError
 
 from tests.conftest import random_key
-from tests.dialects.autumn.conftest import KEY_LENGTH
+from tests.dialects.autumn.conftest import KEY_LENGTH, Wire
 
 FRESH_CUSTOMER_KEYS = [
     "id", "name", "email", "created_at", "fingerprint", "stripe_id", "env", "metadata",
@@ -67,6 +68,21 @@ def test_email_only_customers_are_found_by_email_and_claimed_by_id(sdk: Autumn) 
     fresh = sdk.customers.get_or_create(customer_id=None, email="jo@example.com")
     assert fresh.id is None and fresh.created_at >= orphan.created_at
     assert len(sdk.customers.list().list) == 2
+
+
+def test_an_email_only_customer_may_take_anothers_email_and_frees_its_own(wire: Wire) -> None:
+    def get_or_create(email: str) -> dict[str, Any]:
+        body = {"customer_id": None, "email": email, "with_autumn_id": True}
+        answer: dict[str, Any] = wire.rpc("get_or_create", body).json()
+        return answer
+
+    first, second = get_or_create("one@example.com"), get_or_create("two@example.com")
+    moved = wire.rpc("update", {"customer_id": second["autumn_id"], "email": "ONE@example.com"})
+    assert moved.status_code == 200, moved.text
+    assert get_or_create("one@example.com")["autumn_id"] == first["autumn_id"]  # the oldest
+    fresh = get_or_create("two@example.com")
+    assert fresh["autumn_id"] not in (first["autumn_id"], second["autumn_id"])
+    assert len(wire.rpc("list", {}).json()["list"]) == 3
 
 
 def test_a_claim_gives_the_id_and_changes_nothing_else(sdk: Autumn) -> None:

@@ -124,6 +124,31 @@ def test_every_document_requests_leave_is_its_own_stored_form(
     assert translate.stored_form(email_only) == email_only
 
 
+def test_a_customer_created_without_an_id_holds_its_email_until_an_update_changes_either() -> None:
+    created = _created({"customer_id": None, "email": "Jo@x.io"})
+    assert created["email_only"] == "jo@x.io"
+    assert "email_only" not in _created({"customer_id": "jo", "email": "Jo@x.io"})
+    assert "email_only" in _updated(created, {"name": "Jo"})
+    for body in ({"email": "Al@x.io"}, {"email": None}, {"new_customer_id": "jo"}):
+        assert "email_only" not in _updated(created, body)
+    claimed = patches.apply(created, translate.claim("jo")(_record(created))).fields
+    assert (claimed["customer_id"], "email_only" in claimed) == ("jo", False)
+
+
+def test_a_stored_form_keeps_the_email_key_as_the_record_holds_it_and_never_takes_it() -> None:
+    created = _created({"customer_id": None, "email": "Jo@x.io"})
+    assert translate.stored_form(created) == created
+    released = _updated(created, {"email": "Al@x.io"})
+    assert translate.stored_form(released) == released
+    without = {name: value for name, value in created.items() if name != "email_only"}
+    assert translate.stored_form(without) == without  # as stored by builds before the key
+    assert translate.stored_form({**without, "email_only": "al@x.io"}) == without
+
+
+def _record(fields: dict[str, Any]) -> Record:
+    return Record(Tenant("autumn", "o", "sandbox"), "cus_x", 1, fields)
+
+
 @pytest.mark.parametrize(
     ("fields", "stored"),
     [

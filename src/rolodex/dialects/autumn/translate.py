@@ -3,7 +3,8 @@
 A customer is stored under an internal id (``cus_`` and 27 characters, like Autumn's own); the
 id the caller chose is the unique field ``customer_id``, so a rename changes one field and the
 store moves its key atomically. Email-only customers have no ``customer_id``; they are found by
-the derived term ``email_lower``.
+the derived term ``email_lower``, and one created so holds its email as the unique field
+``email_only`` until it gets an id or another email.
 """
 
 from __future__ import annotations
@@ -25,7 +26,14 @@ from rolodex.dialects.autumn.params import GET_OR_CREATE
 from rolodex.dialects.autumn.versions import Section, Version
 
 CUSTOMER_ID = UniqueField("customer_id", Scope.TENANT)
-SPEC = IndexSpec(unique=(CUSTOMER_ID,), terms=("email_lower",))
+EMAIL_ONLY = UniqueField("email_only", Scope.TENANT)
+"""The lower-cased email of a customer created without an id, so that of concurrent
+get-or-creates of one email only the first creates a customer: the others find the key taken,
+and look again. Given up, never taken again, once the customer gets an id or another email, so
+that an update never fails on it: Autumn makes no email unique, and two email-only customers
+may come to share one."""
+SPEC = IndexSpec(unique=(CUSTOMER_ID, EMAIL_ONLY), terms=("email_lower",))
+_DERIVED = ("email_lower", EMAIL_ONLY.name)
 
 INTERNAL_ID = re.compile(r"cus_[0-9A-Za-z]{27}")
 _BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
@@ -60,6 +68,8 @@ def check_currency(given: Mapping[str, Any]) -> None:
 def new_fields(given: Mapping[str, Any], customer_id: str | None) -> Document:
     fields: dict[str, Any] = {"customer_id": customer_id, "name": given.get("name")}
     fields.update(_email(given.get("email")))
+    if customer_id is None and fields.get("email_lower"):
+        fields[EMAIL_ONLY.name] = fields["email_lower"]
     fields.update({name: given.get(name) for name in _PLAIN})
     if fields["stripe_id"] == "":  # links nothing, as on update (Autumn tests the id's truth)
         fields["stripe_id"] = None
@@ -72,13 +82,17 @@ def stored_form(fields: Document) -> Document:
     """The document a create request sending ``fields``' values would leave (``rolodex import``
     stores each customer it reads so); raises ``InvalidField``, in Autumn's words, for a value
     its schema refuses. Keys Autumn does not know are dropped, as its schemas drop them, and
-    ``email_lower`` is derived again from ``email``."""
-    sent = {name: value for name, value in fields.items() if name != "email_lower"}
+    ``email_lower`` is derived again from ``email``. ``email_only`` is kept where the record
+    holds it as its creation left it, and never taken anew (an update gave it up)."""
+    sent = {name: value for name, value in fields.items() if name not in _DERIVED}
     sent.setdefault("customer_id", None)  # email-only customers have none
     try:
-        return new_fields(GET_OR_CREATE.parse(sent), sent["customer_id"])
+        stored = new_fields(GET_OR_CREATE.parse(sent), sent["customer_id"])
     except Invalid as refused:
         raise InvalidField(refused.issues[0][0], "invalid_inputs", refused.message()) from None
+    if stored.get(EMAIL_ONLY.name) == fields.get(EMAIL_ONLY.name):
+        return stored
+    return {name: value for name, value in stored.items() if name != EMAIL_ONLY.name}
 
 
 def patch_of(given: Mapping[str, Any]) -> Merge:
@@ -89,6 +103,7 @@ def patch_of(given: Mapping[str, Any]) -> Merge:
     entries: dict[str, Any] = {name: given.get(name, UNSET) for name in _PLAIN}
     if "email" in given:
         entries.update(_email(given["email"], clearing=True))
+        entries[EMAIL_ONLY.name] = None
     if given.get("stripe_id") == "":
         entries["stripe_id"] = None
     if "metadata" in given:
@@ -98,6 +113,7 @@ def patch_of(given: Mapping[str, Any]) -> Merge:
         entries["config"] = merge(given["config"])
     if (new_id := given.get("new_customer_id")) is not None:
         entries["customer_id"] = new_id
+        entries[EMAIL_ONLY.name] = None
     return merge({name: value for name, value in entries.items() if value != merge({})})
 
 
@@ -125,7 +141,7 @@ def claim(customer_id: str) -> Callable[[Record], Merge]:
     def plan(record: Record) -> Merge:
         if record.fields.get("customer_id") is not None:
             return merge({})
-        return merge({"customer_id": customer_id})
+        return merge({"customer_id": customer_id, EMAIL_ONLY.name: None})
 
     return plan
 
