@@ -222,6 +222,22 @@ def test_a_host_naming_several_addresses_listens_on_each(tmp_path: Path) -> None
             assert listed.json()["object"] == "list", (address, listed.text)
 
 
+def test_an_empty_host_is_announced_as_each_address_it_bound(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    listeners = cli._listen("", 0)
+    try:
+        port = listeners[0].getsockname()[1]
+        cli._announce(cli._shown_hosts("", listeners), port, "sqlite:///every.db", False)
+    finally:
+        for listener in listeners:
+            listener.close()
+    announced = capsys.readouterr().out
+    addresses = announced.removeprefix("Rolodex listening on ").split(" with database ")[0]
+    assert set(addresses.split(" and ")) == {f"http://0.0.0.0:{port}", f"http://[::]:{port}"}
+    assert announced.endswith(" with database sqlite:///every.db\n")
+
+
 def test_an_address_the_resolver_names_twice_is_bound_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -112,7 +112,7 @@ def serve(
         # and closed here would take its tables with it.
         _migrate(settings.database_url)
     listeners = _listen(host, port)
-    _announce(host, listeners[0].getsockname()[1], database_url, locked)
+    _announce(_shown_hosts(host, listeners), listeners[0].getsockname()[1], database_url, locked)
     if workers > 1:
         os.environ.update(settings.as_environment())
         os.environ[SUPERVISOR_PID] = str(os.getpid())
@@ -159,13 +159,19 @@ def _listen(host: str, port: int) -> list[socket.socket]:
     return listeners
 
 
-def _announce(host: str, port: int, database_url: str, locked: bool) -> None:
-    shown_host = f"[{host}]" if ":" in host else host
-    mode = ", locked: only the keys `rolodex keys` holds are accepted" if locked else ""
-    click.echo(
-        f"Rolodex listening on http://{shown_host}:{port} with database "
-        f"{_shown(database_url)}{mode}"
+def _shown_hosts(host: str, listeners: list[socket.socket]) -> list[str]:
+    """The host as given or, for an empty one (every interface), each address it bound."""
+    if host:
+        return [host]
+    return list(dict.fromkeys(listener.getsockname()[0] for listener in listeners))
+
+
+def _announce(hosts: list[str], port: int, database_url: str, locked: bool) -> None:
+    addresses = " and ".join(
+        f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}" for host in hosts
     )
+    mode = ", locked: only the keys `rolodex keys` holds are accepted" if locked else ""
+    click.echo(f"Rolodex listening on {addresses} with database {_shown(database_url)}{mode}")
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
