@@ -201,6 +201,11 @@ def log_config(level: str) -> dict[str, Any]:
         "level": uvicorn.config.LOG_LEVELS[level],
         "propagate": False,
     }
+    # The multipart parser warns of each malformed body it reads, a line any client could
+    # write to the log at will; the client already has Stripe's error for it.
+    config["loggers"]["python_multipart"] = {
+        "level": "DEBUG" if level in ("debug", "trace") else "ERROR"
+    }
     return config
 
 

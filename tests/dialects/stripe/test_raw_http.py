@@ -204,6 +204,17 @@ def test_multipart_form_data_is_read_as_form_fields(raw: httpx.Client) -> None:
     assert with_a_file.status_code == 400
 
 
+def test_a_malformed_multipart_body_is_answered_and_not_logged(
+    raw: httpx.Client, server: Server
+) -> None:
+    headers = {"content-type": "multipart/form-data; boundary=edge"}
+    body = b'stray\r\n--edge\r\nContent-Disposition: form-data; name="name"\r\n\r\nJo'
+    refused = raw.post("/v1/customers", content=body, headers=headers)
+    assert (refused.status_code, error_of(refused)["type"]) == (400, "invalid_request_error")
+    assert "Invalid multipart data" in error_of(refused)["message"]
+    assert "boundary character" not in server.log()
+
+
 def test_media_types_are_case_insensitive(raw: httpx.Client) -> None:
     shouted = {"content-type": "Application/X-WWW-Form-Urlencoded; Charset=UTF-8"}
     created = raw.post("/v1/customers", content=b"name=Loud", headers=shouted)
