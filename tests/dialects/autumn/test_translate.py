@@ -69,7 +69,15 @@ def test_cursor_shapes_outside_the_contract_are_refused(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "number"),
-    [("10", 10.0), (" 12 ", 12.0), ("", 0.0), ("1e1", 10.0), ("0x10", 16.0), ("-3.5", -3.5)],
+    [
+        ("10", 10.0),
+        (" 12 ", 12.0),
+        ("", 0.0),
+        ("1e1", 10.0),
+        ("0x10", 16.0),
+        ("-3.5", -3.5),
+        ("0x" + "f" * 256, math.inf),
+    ],
 )
 def test_query_numbers_read_as_javascript_does(text: str, number: float) -> None:
     assert js_number(text) == number

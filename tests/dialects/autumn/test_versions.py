@@ -141,6 +141,8 @@ def test_an_unsupported_method_is_not_a_route(wire: Wire) -> None:
         ("2.6.0", "2.5.0"),
         ("2.6", "2.5.0"),
         ("2.10.3", "2.5.0"),
+        ("2." + "1" * 4301, "2.5.0"),
+        ("2.1." + "0" * 4400 + "1", "2.1.0"),
     ],
 )
 def test_version_forms(header: str, name: str) -> None:
@@ -148,7 +150,18 @@ def test_version_forms(header: str, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "header", ["3", "3.0.0", "2.0.5", "1.3.0", "2025-13-01", "latest", "v2.3.0"]
+    "header",
+    [
+        "3",
+        "3.0.0",
+        "2.0.5",
+        "1.3.0",
+        "2025-13-01",
+        "latest",
+        "v2.3.0",
+        "9" * 4301,
+        "0." + "0" * 4400 + "1",
+    ],
 )
 def test_unknown_versions_are_refused(header: str) -> None:
     with pytest.raises(AutumnError) as refused:

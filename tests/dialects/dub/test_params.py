@@ -15,7 +15,8 @@ from rolodex.dialects.dub.errors import DubError
 @pytest.mark.parametrize(
     ("text", "number"),
     [("", 0.0), (" 12 ", 12.0), ("0x1A", 26.0), ("0b101", 5.0), ("0o17", 15.0), ("1e2", 100.0),
-     (".5", 0.5), ("+3", 3.0), ("-Infinity", -math.inf)],
+     (".5", 0.5), ("+3", 3.0), ("-Infinity", -math.inf), ("0x" + "f" * 256, math.inf),
+     ("0o" + "7" * 342, math.inf), ("0b" + "1" * 1024, math.inf)],
 )  # fmt: skip
 def test_js_number_reads_what_javascript_reads(text: str, number: float) -> None:
     assert params.js_number(text) == number
@@ -38,6 +39,9 @@ def test_query_checks_follow_the_schema_order() -> None:
     )
     assert message(lambda: params.list_params({"page": "1.5"})) == (
         "invalid_type: page: Invalid input: expected int, received number"
+    )
+    assert message(lambda: params.list_params({"pageSize": "0x" + "f" * 256})) == (
+        "invalid_type: pageSize: Page size must be a number."
     )
     given = params.list_params({"includeExpandedFields": "TRUE", "sortOrder": "asc", "page": "2"})
     assert (given.expanded, given.descending, given.page, given.page_size) == (True, False, 2, 100)

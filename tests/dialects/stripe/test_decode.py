@@ -72,6 +72,12 @@ def test_indices_arrive_as_an_indexed_hash_the_schema_orders() -> None:
     assert tree["expand"] == {"1": "tax", "0": "sources"}
 
 
+def test_indices_are_ordered_as_numbers_however_many_digits_they_have() -> None:
+    longest = "9" * 4301  # more digits than ``int`` converts
+    tree = decode_query(f"expand[{longest}]=c&expand[0010]=b&expand[9]=a&expand[{longest}0]=d")
+    assert [tree["expand"][key] for key in tree["expand"].as_indices()] == ["a", "b", "c", "d"]
+
+
 def test_rack_array_of_hashes_starts_an_element_when_a_key_repeats() -> None:
     tree = decode_query("f[][name]=a&f[][value]=1&f[][name]=b&f[][value]=2")
     assert tree == {"f": [{"name": "a", "value": "1"}, {"name": "b", "value": "2"}]}

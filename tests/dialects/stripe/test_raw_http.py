@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 
 import httpx
 
@@ -213,6 +214,29 @@ def test_a_malformed_multipart_body_is_answered_and_not_logged(
     assert (refused.status_code, error_of(refused)["type"]) == (400, "invalid_request_error")
     assert "Invalid multipart data" in error_of(refused)["message"]
     assert "boundary character" not in server.log()
+
+
+def test_numbers_longer_than_python_converts_are_read_all_the_same(
+    raw: httpx.Client, server: Server, stripe_key: str
+) -> None:
+    longest = "9" * 4301  # more digits than ``int`` converts
+    created = raw.post("/v1/customers", content=f"preferred_locales[{longest}]=en", headers=FORM)
+    assert (created.status_code, created.json()["preferred_locales"]) == (200, ["en"])
+    found = raw.get("/v1/customers/search", params={"query": f"created>{longest}"})
+    assert (found.status_code, found.json()["data"]) == (200, [])
+    request = (
+        b"POST /v1/customers HTTP/1.1\r\nHost: rolodex\r\nContent-Length: "
+        + b"0" * 4400
+        + b"6\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        + f"Authorization: Bearer {stripe_key}\r\nConnection: close\r\n\r\nname=a".encode()
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(request)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200"), answer[:200]
+    assert b'"name": "a"' in answer
 
 
 def test_media_types_are_case_insensitive(raw: httpx.Client) -> None:

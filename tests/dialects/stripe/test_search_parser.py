@@ -52,6 +52,8 @@ VALID: list[tuple[str, Condition]] = [
     ("created:1620310503", _second(1620310503)),
     ("created=1620310503", _second(1620310503)),
     ("created:null", IsNull(Created())),
+    ("created>" + "9" * 4301, Compare(Created(), Op.GE, 4_000_000_000_001 * S)),
+    ("created<-" + "9" * 4301, Compare(Created(), Op.LT, -4_000_000_000_000 * S)),
     (
         r'name:"the story called \"The Sky and the Sea.\""',
         Compare(Attr("name"), Op.WORDS, 'the story called "The Sky and the Sea."'),

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
+from rolodex.core.digits import double
 from rolodex.core.unset import UNSET
 
 MISSING = UNSET
@@ -217,6 +218,6 @@ def js_number(text: str) -> float:
     if _JS_DECIMAL.fullmatch(stripped):
         return float(stripped)
     if _JS_HEX.fullmatch(stripped):
-        return float(int(stripped, 16))
+        return double(int(stripped, 16))
     signed = {"Infinity": math.inf, "+Infinity": math.inf, "-Infinity": -math.inf}
     return signed.get(stripped, math.nan)

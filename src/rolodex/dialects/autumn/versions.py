@@ -13,6 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 
+from rolodex.core import digits
 from rolodex.dialects.autumn.errors import AutumnError
 
 
@@ -90,6 +91,8 @@ _CALVER = re.compile(r"(\d{4}-\d{2}-\d{2})(?:\.clover)?")
 _DOTTED = re.compile(r"\d+(?:\.\d+)*")
 _LEADING_FLOAT = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _FIRST_LATEST_SHAPE = (2, 1, 0)
+_BEYOND_EVERY_RELEASE = 1 << 31
+"""Where a release's numbers are clamped: past every release, as far as ordering goes."""
 _RELEASES_OF_LATEST_SHAPE = {
     number: version
     for version in VERSIONS
@@ -128,7 +131,7 @@ def _unlisted_release(parts: list[str]) -> Version | None:
     """A 2.x release from 2.1 on that the table does not name, as the newest one it names at
     or below it: Autumn's SDKs send releases newer than its server knew (autumn-sdk sent 2.5.0
     before the server had it), and every release since 2.1 keeps the latest customer shape."""
-    number = tuple(map(int, parts))
+    number = tuple(digits.clamped(part, _BEYOND_EVERY_RELEASE) for part in parts)
     if number[0] != _FIRST_LATEST_SHAPE[0] or number < _FIRST_LATEST_SHAPE:
         return None
     return _RELEASES_OF_LATEST_SHAPE[max(n for n in _RELEASES_OF_LATEST_SHAPE if n <= number)]

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from rolodex.core.digits import double
 from rolodex.dialects.dub.errors import DubError, invalid
 from rolodex.dialects.dub.fields import Field, email, external_id, text, timestamp, url
 
@@ -188,7 +189,7 @@ def js_number(text: str) -> float:
         return 0.0
     if prefixed := _PREFIXED.fullmatch(text):
         base, digits = next((k, v) for k, v in prefixed.groupdict().items() if v is not None)
-        return float(int(digits, _BASES[base]))
+        return double(int(digits, _BASES[base]))
     return float(text) if _DECIMAL.fullmatch(text) else math.nan
 
 

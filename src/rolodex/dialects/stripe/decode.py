@@ -33,7 +33,13 @@ class Indexed(dict[str, Any]):
         alone takes ``²`` too, which ``int`` refuses), else ``None``."""
         if not all(key.isascii() and key.isdigit() for key in self):
             return None
-        return sorted(self, key=int)
+        return sorted(self, key=_numeric_order)
+
+
+def _numeric_order(index: str) -> tuple[int, str]:
+    """Orders ASCII digits as the numbers they write, however many (``int`` takes 4,300)."""
+    digits = index.lstrip("0")
+    return len(digits), digits
 
 
 def body_too_large() -> StripeError:

@@ -20,6 +20,7 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from rolodex import service
+from rolodex.core.digits import clamped
 from rolodex.core.errors import RolodexError, Unavailable
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import cors, versions
@@ -343,7 +344,10 @@ async def _body_pairs(request: Exchange, body: bytes) -> list[tuple[str, str]]:
 async def _body(request: Exchange) -> bytes:
     """The body, read no further than the limit, so an oversized one costs no memory."""
     declared = request.header(b"content-length") or ""
-    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    length = (
+        clamped(declared, MAX_BODY_BYTES + 1) if declared.isascii() and declared.isdigit() else 0
+    )
+    if length > MAX_BODY_BYTES:
         raise body_too_large()
     body = await request.body(MAX_BODY_BYTES)
     if body is None:

@@ -20,6 +20,7 @@ import enum
 import re
 from collections.abc import Callable
 
+from rolodex.core import digits
 from rolodex.core.errors import InvalidQuery
 from rolodex.core.query import (
     AllOf,
@@ -142,7 +143,7 @@ def _seconds(clause: Clause, value: str) -> int:
             f"Field `{clause.field}` is numeric, but `{value}` is not a whole number.",
             clause.position,
         )
-    return max(-_LATEST_SECOND, min(int(value), _LATEST_SECOND))
+    return digits.clamped(value, _LATEST_SECOND)
 
 
 def _created(clause: Clause, second: int) -> Condition:
