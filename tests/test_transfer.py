@@ -57,6 +57,7 @@ def _key(**changes: object) -> bytes:
 
 
 _DROP = object()
+YEAR_10000_US = 253_402_300_800_000_000
 _TENANT = {"dialect": "stripe", "mode": "test", "account": "a"}
 
 
@@ -83,6 +84,16 @@ _TENANT = {"dialect": "stripe", "mode": "test", "account": "a"}
         (_key(digest="F" * 64), '"digest" is not a SHA-256 in lower-case hex'),
         (_key(digest="ab"), '"digest" is not a SHA-256 in lower-case hex'),
         (_key(dialect="paddle"), "\"dialect\" is 'paddle'; the dialects are stripe, autumn, dub"),
+        # Each of these was stored once, and then broke reads or the move to PostgreSQL.
+        (_customer(created_us=YEAR_10000_US), '"created_us" is not a whole number from 0 to'),
+        (_key(created_us=YEAR_10000_US), '"created_us" is not a whole number from 0 to'),
+        (_customer(id="cus_" + "x" * 252), '"id" is longer than the 255 characters'),
+        (_customer(tenant={**_TENANT, "account": "a" * 190}), '"tenant" is longer than the 200'),
+        (_customer(id="cus_\x00"), '"id" holds the character U+0000'),
+        (_customer(tenant={**_TENANT, "account": "a\x00"}), '"tenant.account" holds the char'),
+        (_key(shown="sk_test_\x00"), '"shown" holds the character U+0000'),
+        (_customer(fields={"name": "J\x00o"}), '"fields.name" holds the character U+0000'),
+        (_customer(fields={"metadata": {"k\x00": "v"}}), '"fields.metadata.k\\u0000" holds the'),
     ],
 )
 def test_a_line_it_did_not_write_is_refused_with_its_reason(line: bytes, message: str) -> None:

@@ -28,6 +28,7 @@ from rolodex import service
 from rolodex.core.errors import AlreadyExists, InvalidField
 from rolodex.core.index import IndexSpec
 from rolodex.core.records import Document, Record, Tenant, first_difference
+from rolodex.dialects import wire
 from rolodex.dialects.autumn import translate as autumn
 from rolodex.dialects.dub import translate as dub
 from rolodex.dialects.stripe import translate as stripe
@@ -277,17 +278,24 @@ def parse_line(line: bytes) -> Record | ApiKey:
 
 def _record(value: dict[str, Any]) -> Record:
     _only(value, {"object", "tenant", "id", "created_us", "version", "deleted", "fields"})
-    tenant = _field(value, "tenant", dict)
-    _only(tenant, {"dialect", "mode", "account"}, "tenant.")
+    tenant_value = _field(value, "tenant", dict)
+    _only(tenant_value, {"dialect", "mode", "account"}, "tenant.")
+    tenant = Tenant(
+        dialect=_dialect(tenant_value, "tenant."),
+        account=_text(tenant_value, "account", "tenant."),
+        mode=_text(tenant_value, "mode", "tenant.", separator_free=True),
+    )
+    if len(tenant.key) > _LONGEST_TENANT:
+        raise BadLine(f'"tenant" is longer than the {_LONGEST_TENANT} characters a store keeps')
+    fields = _field(value, "fields", dict)
+    if (where := wire.nul_path(fields, "fields")) is not None:  # a key may hold it, shown escaped
+        shown = where.replace("\x00", "\\u0000")
+        raise BadLine(f'"{shown}" holds the character U+0000, which PostgreSQL cannot keep')
     return Record(
-        tenant=Tenant(
-            dialect=_dialect(tenant, "tenant."),
-            account=_text(tenant, "account", "tenant."),
-            mode=_text(tenant, "mode", "tenant.", separator_free=True),
-        ),
-        id=_text(value, "id"),
-        created_us=_count(value, "created_us", least=0, below=_BIGINT),
-        fields=_field(value, "fields", dict),
+        tenant=tenant,
+        id=_text(value, "id", longest=_LONGEST_ID),
+        created_us=_count(value, "created_us", least=0, below=_YEAR_10000_US),
+        fields=fields,
         version=_count(value, "version", least=1, below=_INTEGER),
         deleted=_field(value, "deleted", bool),
     )
@@ -302,7 +310,7 @@ def _key(value: dict[str, Any]) -> ApiKey:
         dialect=_dialect(value),
         digest=digest,
         shown=_text(value, "shown"),
-        created_us=_count(value, "created_us", least=0, below=_BIGINT),
+        created_us=_count(value, "created_us", least=0, below=_YEAR_10000_US),
     )
 
 
@@ -326,19 +334,33 @@ _KINDS: dict[type, str] = {dict: "an object", bool: "true or false", str: "a str
 
 
 def _text(
-    value: dict[str, Any], name: str, prefix: str = "", *, separator_free: bool = False
+    value: dict[str, Any],
+    name: str,
+    prefix: str = "",
+    *,
+    separator_free: bool = False,
+    longest: int | None = None,
 ) -> str:
     found = _field(value, name, str, prefix)
     if not found:
         raise BadLine(f'"{prefix}{name}" is empty')
     if separator_free and ":" in found:
         raise BadLine(f'"{prefix}{name}" holds a colon')
+    if "\x00" in found:
+        raise BadLine(f'"{prefix}{name}" holds the character U+0000, which PostgreSQL cannot keep')
+    if longest is not None and len(found) > longest:
+        raise BadLine(f'"{prefix}{name}" is longer than the {longest} characters a store keeps')
     return found
 
 
-_BIGINT = 1 << 63
+_YEAR_10000_US = 253_402_300_800_000_000
+"""Microseconds from 1970 to the year 10000: every dialect writes a time as a date, and no date
+of Python's (nor of ISO 8601's four-digit years) is later."""
 _INTEGER = 1 << 31
-"""The bounds of the columns that keep times and versions (on PostgreSQL too)."""
+"""The bound of the column that keeps versions (on PostgreSQL too)."""
+_LONGEST_ID = 255
+_LONGEST_TENANT = 200
+"""The lengths of the columns that keep ids and tenants (``store.tables``)."""
 
 
 def _count(value: dict[str, Any], name: str, *, least: int, below: int) -> int:
