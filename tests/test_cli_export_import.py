@@ -209,6 +209,12 @@ def test_an_import_reads_standard_input(source: Source, tmp_path: Path) -> None:
     assert piped.stdout.startswith("Imported 17 customers and 1 key")
 
 
+def test_an_export_the_disk_refuses_stops_with_one_line(source: Source) -> None:
+    refused = rolodex("export", "--database", source.url, "--output", "/dev/full")
+    assert refused.returncode == 1
+    assert refused.stderr == "Error: cannot write the export: No space left on device\n"
+
+
 def test_a_bad_line_stops_the_import_at_it(source: Source, tmp_path: Path) -> None:
     lines = source.dump.read_bytes().splitlines(keepends=True)
     broken = tmp_path / "broken.jsonl"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import io
 import logging
 import os
 import re
@@ -281,15 +282,52 @@ def export(output: BinaryIO, database_url: str) -> None:
     """Write every customer of every account, deleted ones included, and every key held,
     as JSON Lines that `rolodex import` reads (into SQLite or PostgreSQL alike)."""
     _refuse_missing_file(database_url)
+    unbuffered = _Unbuffered(output)
     written = _on_store(
-        database_url, lambda ctx: transfer.export(ctx, output), "an in-memory database is empty"
+        database_url, lambda ctx: transfer.export(ctx, unbuffered), "an in-memory database is empty"
     )
-    output.flush()
+    unbuffered.flush()
     click.echo(
         f"Exported {_counted(written.customers, 'customer')} and "
         f"{_counted(written.keys, 'key')} from {_shown(database_url)}.",
         err=True,
     )
+
+
+class _Unbuffered:
+    """The export's output, held in blocks and written past the file's own buffer: a block the
+    disk or a pipe refuses then stops the command with one line of its own (not the database's),
+    and leaves nothing for the file's close to fail on again."""
+
+    def __init__(self, output: BinaryIO) -> None:
+        self._output = output
+        self._held = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self._held += data
+        if len(self._held) >= _EXPORT_BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        block, self._held = self._held, bytearray()
+        try:
+            _write_past_buffer(self._output, block)
+        except OSError as refused:
+            raise click.ClickException(f"cannot write the export: {refused.strerror}") from None
+
+
+_EXPORT_BLOCK = 1 << 16
+
+
+def _write_past_buffer(output: BinaryIO, block: bytes | bytearray) -> None:
+    try:
+        descriptor = output.fileno()
+    except (AttributeError, io.UnsupportedOperation):  # in memory: it has no buffer to skip
+        output.write(block)
+        return
+    view = memoryview(block)
+    while view:
+        view = view[os.write(descriptor, view) :]
 
 
 @main.command("import")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, Protocol, TypeVar
 
 import orjson
 
@@ -86,7 +86,7 @@ async def every_record(ctx: Context) -> AsyncIterator[Record]:
         after = page[-1]
 
 
-async def export(ctx: Context, output: BinaryIO) -> Tally:
+async def export(ctx: Context, output: Lines) -> Tally:
     """Write every record (:func:`every_record`), then every key held, to ``output``."""
     written = Tally()
     async for record in every_record(ctx):
@@ -96,6 +96,12 @@ async def export(ctx: Context, output: BinaryIO) -> Tally:
         output.write(key_line(key))
         written.keys += 1
     return written
+
+
+class Lines(Protocol):
+    """Where an export's lines go."""
+
+    def write(self, data: bytes, /) -> object: ...
 
 
 CHUNK = 256
