@@ -48,7 +48,8 @@ def test_a_key_is_recognised_by_its_prefix(key: str, dialect: str) -> None:
     ("key", "fragment"),
     [("sk_test_has-a-dash", "not a well-formed key"), ("pk_test_abc123", "not a Stripe"),
      ("am_sk_prod_abc123", "not a well-formed key"), ("dub_", "not a well-formed key"),
-     ("token", "not a Stripe")],
+     ("token", "not a Stripe"), ("sk_test_abc123 ", "spaces around it"),
+     ("\tdub_abc123", "spaces around it")],
 )  # fmt: skip
 def test_a_key_no_dialect_accepts_is_refused(key: str, fragment: str) -> None:
     with pytest.raises(MalformedKey, match=fragment):

@@ -43,6 +43,8 @@ def new_key(dialect: str, *, live: bool) -> str:
 
 def dialect_of(key: str) -> str:
     """The dialect whose server key ``key`` is, checked as that dialect checks it."""
+    if key != key.strip():  # HTTP strips a header's value: no request could send the key
+        raise MalformedKey(f"{shown(key.strip())} has spaces around it; no request carries them")
     bearer = "Bearer " + key
     try:
         if key.startswith(("sk_", "rk_")):

@@ -40,6 +40,14 @@ T = TypeVar("T")
 SPECS: Mapping[str, IndexSpec] = {"stripe": stripe.SPEC, "autumn": autumn.SPEC, "dub": dub.SPEC}
 """What each dialect indexes, which an imported record's lookups are rebuilt by."""
 
+MODES: Mapping[str, tuple[str, ...]] = {
+    "stripe": ("test", "live"),
+    "autumn": ("sandbox", "live"),
+    "dub": ("live",),
+}
+"""The modes each dialect's keys name (``dialects.*.auth``): a customer of any other could be
+reached by no key."""
+
 STORED_FORMS: Mapping[str, Callable[[Document], Document]] = {
     "stripe": stripe.stored_form,
     "autumn": autumn.stored_form,
@@ -291,6 +299,9 @@ def _record(value: dict[str, Any]) -> Record:
         account=_text(tenant_value, "account", "tenant."),
         mode=_text(tenant_value, "mode", "tenant.", separator_free=True),
     )
+    if tenant.mode not in MODES[tenant.dialect]:
+        modes = " or ".join(MODES[tenant.dialect])
+        raise BadLine(f'"tenant.mode" is {tenant.mode!r}; {tenant.dialect} customers are {modes}')
     if len(tenant.key) > _LONGEST_TENANT:
         raise BadLine(f'"tenant" is longer than the {_LONGEST_TENANT} characters a store keeps')
     fields = _field(value, "fields", dict)
