@@ -29,10 +29,14 @@ from rolodex.core.errors import AlreadyExists, InvalidField
 from rolodex.core.index import IndexSpec
 from rolodex.core.records import Document, Record, Tenant, first_difference
 from rolodex.dialects import wire
+from rolodex.dialects.autumn import auth as autumn_auth
 from rolodex.dialects.autumn import translate as autumn
+from rolodex.dialects.dub import auth as dub_auth
 from rolodex.dialects.dub import translate as dub
+from rolodex.dialects.stripe import auth as stripe_auth
 from rolodex.dialects.stripe import translate as stripe
 from rolodex.service import Context
+from rolodex.store import tables
 from rolodex.store.base import ApiKey
 
 T = TypeVar("T")
@@ -41,12 +45,11 @@ SPECS: Mapping[str, IndexSpec] = {"stripe": stripe.SPEC, "autumn": autumn.SPEC, 
 """What each dialect indexes, which an imported record's lookups are rebuilt by."""
 
 MODES: Mapping[str, tuple[str, ...]] = {
-    "stripe": ("test", "live"),
-    "autumn": ("sandbox", "live"),
-    "dub": ("live",),
+    "stripe": stripe_auth.MODES,
+    "autumn": autumn_auth.MODES,
+    "dub": (dub_auth.MODE,),
 }
-"""The modes each dialect's keys name (``dialects.*.auth``): a customer of any other could be
-reached by no key."""
+"""The modes each dialect's keys name: a customer of any other could be reached by no key."""
 
 STORED_FORMS: Mapping[str, Callable[[Document], Document]] = {
     "stripe": stripe.stored_form,
@@ -302,15 +305,17 @@ def _record(value: dict[str, Any]) -> Record:
     if tenant.mode not in MODES[tenant.dialect]:
         modes = " or ".join(MODES[tenant.dialect])
         raise BadLine(f'"tenant.mode" is {tenant.mode!r}; {tenant.dialect} customers are {modes}')
-    if len(tenant.key) > _LONGEST_TENANT:
-        raise BadLine(f'"tenant" is longer than the {_LONGEST_TENANT} characters a store keeps')
+    if len(tenant.key) > tables.TENANT_LENGTH:
+        raise BadLine(
+            f'"tenant" is longer than the {tables.TENANT_LENGTH} characters a store keeps'
+        )
     fields = _field(value, "fields", dict)
     if (where := wire.nul_path(fields, "fields")) is not None:  # a key may hold it, shown escaped
         shown = where.replace("\x00", "\\u0000")
         raise BadLine(f'"{shown}" holds the character U+0000, which PostgreSQL cannot keep')
     return Record(
         tenant=tenant,
-        id=_text(value, "id", longest=_LONGEST_ID),
+        id=_text(value, "id", longest=tables.ID_LENGTH),
         created_us=_count(value, "created_us", least=0, below=_YEAR_10000_US),
         fields=fields,
         version=_count(value, "version", least=1, below=_INTEGER),
@@ -375,9 +380,6 @@ _YEAR_10000_US = 253_402_300_800_000_000
 of Python's (nor of ISO 8601's four-digit years) is later."""
 _INTEGER = 1 << 31
 """The bound of the column that keeps versions (on PostgreSQL too)."""
-_LONGEST_ID = 255
-_LONGEST_TENANT = 200
-"""The lengths of the columns that keep ids and tenants (``store.tables``)."""
 
 
 def _count(value: dict[str, Any], name: str, *, least: int, below: int) -> int:

@@ -15,15 +15,15 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from rolodex.store.tables import metadata
+from rolodex.store.tables import ID_LENGTH, TENANT_LENGTH, metadata
 
 customer_text = sa.Table(
     "customer_text",
     metadata,
-    sa.Column("tenant", sa.String(200), primary_key=True),
+    sa.Column("tenant", sa.String(TENANT_LENGTH), primary_key=True),
     sa.Column(
         "customer_id",
-        sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
+        sa.String(ID_LENGTH).with_variant(sa.String(ID_LENGTH, collation="C"), "postgresql"),
         primary_key=True,
     ),
     sa.Column("field", sa.String(200), primary_key=True),
@@ -39,8 +39,8 @@ customer_fts_rows = sa.Table(
     "customer_fts_rows",
     metadata,
     sa.Column("key", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("tenant", sa.String(200), nullable=False),
-    sa.Column("customer_id", sa.String(255), nullable=False),
+    sa.Column("tenant", sa.String(TENANT_LENGTH), nullable=False),
+    sa.Column("customer_id", sa.String(ID_LENGTH), nullable=False),
     sa.Column("field", sa.String(200), nullable=False),
     sa.Column("created_us", sa.BigInteger, nullable=False),
     sa.Index("ix_customer_fts_rows_field", "tenant", "customer_id", "field", unique=True),

@@ -10,13 +10,17 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+TENANT_LENGTH = 200
+ID_LENGTH = 255
+"""The longest tenant key and customer id the tables keep (``Tenant.key``, ``Record.id``)."""
+
 customers = sa.Table(
     "customers",
     metadata,
-    sa.Column("tenant", sa.String(200), primary_key=True),
+    sa.Column("tenant", sa.String(TENANT_LENGTH), primary_key=True),
     sa.Column(
         "id",
-        sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
+        sa.String(ID_LENGTH).with_variant(sa.String(ID_LENGTH, collation="C"), "postgresql"),
         primary_key=True,
     ),
     sa.Column("created_us", sa.BigInteger, nullable=False),
@@ -32,21 +36,21 @@ customer_keys = sa.Table(
     sa.Column("scope", sa.String(200), primary_key=True),
     sa.Column("kind", sa.String(64), primary_key=True),
     sa.Column("value", sa.String(5000), primary_key=True),
-    sa.Column("tenant", sa.String(200), nullable=False),
-    sa.Column("customer_id", sa.String(255), nullable=False),
+    sa.Column("tenant", sa.String(TENANT_LENGTH), nullable=False),
+    sa.Column("customer_id", sa.String(ID_LENGTH), nullable=False),
     sqlite_with_rowid=False,
 )
 
 customer_terms = sa.Table(
     "customer_terms",
     metadata,
-    sa.Column("tenant", sa.String(200), primary_key=True),
+    sa.Column("tenant", sa.String(TENANT_LENGTH), primary_key=True),
     sa.Column("field", sa.String(200), primary_key=True),
     sa.Column("value", sa.String(5000), primary_key=True),
     sa.Column("created_us", sa.BigInteger, primary_key=True),
     sa.Column(
         "customer_id",
-        sa.String(255).with_variant(sa.String(255, collation="C"), "postgresql"),
+        sa.String(ID_LENGTH).with_variant(sa.String(ID_LENGTH, collation="C"), "postgresql"),
         primary_key=True,
     ),
     sqlite_with_rowid=False,
@@ -55,7 +59,7 @@ customer_terms = sa.Table(
 responses = sa.Table(
     "responses",
     metadata,
-    sa.Column("tenant", sa.String(200), primary_key=True),
+    sa.Column("tenant", sa.String(TENANT_LENGTH), primary_key=True),
     sa.Column("key", sa.String(255), primary_key=True),
     sa.Column("endpoint", sa.Text, nullable=False),
     sa.Column("fingerprint", sa.String(64), nullable=False),

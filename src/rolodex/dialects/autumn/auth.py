@@ -21,6 +21,8 @@ _WELL_FORMED = re.compile(r"am_(sk|pk)_(test|live)_([0-9A-Za-z]{1,200})")
 _KNOWN_PREFIXES = ("am_sk", "am_pk")
 _VISIBLE = 15
 _ENVIRONMENTS = {"test": "sandbox", "live": "live"}
+MODES = tuple(_ENVIRONMENTS.values())
+"""The environments a key names, each its own world of customers."""
 
 
 @dataclass(frozen=True, slots=True)

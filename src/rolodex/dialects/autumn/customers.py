@@ -20,7 +20,6 @@ from rolodex.service import ById, ByKey, Context
 from rolodex.store.base import ListQuery
 
 _CREATE_ATTEMPTS = 4
-_TAKEN_BY_CREATES = (translate.CUSTOMER_ID.name, translate.EMAIL_ONLY.name)
 
 
 async def find(ctx: Context, tenant: Tenant, customer_id: str) -> Record | None:
@@ -53,9 +52,8 @@ async def get_or_create(ctx: Context, tenant: Tenant, given: Mapping[str, Any]) 
             return existing if claimed else await _filled_in(ctx, existing, given)
         try:
             return await _create(ctx, tenant, given)
-        except AlreadyExists as clash:  # taken since our look-up: look again
-            if clash.kind not in _TAKEN_BY_CREATES:
-                raise
+        except AlreadyExists:  # the id, or the email, taken since our look-up: look again
+            continue
     # Other requests kept taking the id, or the email, between our look-ups and our inserts.
     existing, _ = await _existing(ctx, tenant, customer_id, email)
     if existing is None:

@@ -29,6 +29,9 @@ NO_WORKSPACE = (
 
 _WORKSPACE_KEY = re.compile(r"dub_[0-9A-Za-z]{1,128}")
 
+MODE = "live"
+"""Dub's keys name no mode: every workspace is live."""
+
 
 def tenant_of(authorization: str | None, query: Mapping[str, str]) -> Tenant:
     """The workspace a request's ``Authorization`` header names, checked in Dub's order."""
@@ -63,4 +66,4 @@ def _workspace_of(key: str) -> Tenant:
     if _WORKSPACE_KEY.fullmatch(key) is None:
         raise DubError("unauthorized", INVALID_KEY)
     workspace = hashlib.sha256(key.encode()).hexdigest()[:24]
-    return Tenant("dub", workspace, "live")
+    return Tenant("dub", workspace, MODE)

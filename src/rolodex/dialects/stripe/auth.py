@@ -28,7 +28,9 @@ import re
 from rolodex.core.records import Tenant
 from rolodex.dialects.stripe.errors import StripeError
 
-_WELL_FORMED = re.compile(r"(?:sk|rk)_(test|live)_([0-9A-Za-z]{1,247})")
+MODES = ("test", "live")
+"""The modes a secret key names, each its own world of customers."""
+_WELL_FORMED = re.compile(rf"(?:sk|rk)_({'|'.join(MODES)})_([0-9A-Za-z]{{1,247}})")
 _CONNECTED_ACCOUNT = re.compile(r"acct_[0-9A-Za-z]{1,100}")
 _PUBLISHABLE = re.compile(r"pk_(?:test|live)_\S*")
 _MODE_PREFIX = re.compile(r"[a-z]{2}_(?:test|live)_")
