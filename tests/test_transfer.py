@@ -28,6 +28,11 @@ def test_a_customer_comes_back_as_it_went() -> None:
     assert parse_line(line) == RECORD
 
 
+def test_a_version_past_32_bits_comes_back_as_it_went() -> None:
+    updated_often = Record(TENANT, "cus_1", 1, _FIELDS, version=2**53 - 1)
+    assert parse_line(customer_line(updated_often)) == updated_often
+
+
 def test_a_key_comes_back_as_it_went() -> None:
     assert parse_line(key_line(KEY)) == KEY
 
@@ -73,7 +78,8 @@ _TENANT = {"dialect": "stripe", "mode": "test", "account": "a"}
         (_customer(id=7), '"id" is not a string'),
         (_customer(fields=[]), '"fields" is not an object'),
         (_customer(deleted="no"), '"deleted" is not true or false'),
-        (_customer(version=0), '"version" is not a whole number from 1 to 2147483647'),
+        (_customer(version=0), '"version" is not a whole number from 1 to 9007199254740991'),
+        (_customer(version=2**53), '"version" is not a whole number from 1 to 9007199254740991'),
         (_customer(version=True), '"version" is not a whole number from 1'),
         (_customer(created_us=-1), '"created_us" is not a whole number from 0'),
         (_customer(created_us=1.5), '"created_us" is not a whole number from 0'),

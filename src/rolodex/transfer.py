@@ -318,7 +318,7 @@ def _record(value: dict[str, Any]) -> Record:
         id=_text(value, "id", longest=tables.ID_LENGTH),
         created_us=_count(value, "created_us", least=0, below=_YEAR_10000_US),
         fields=fields,
-        version=_count(value, "version", least=1, below=_INTEGER),
+        version=_count(value, "version", least=1, below=_VERSIONS),
         deleted=_field(value, "deleted", bool),
     )
 
@@ -378,8 +378,10 @@ def _text(
 _YEAR_10000_US = 253_402_300_800_000_000
 """Microseconds from 1970 to the year 10000: every dialect writes a time as a date, and no date
 of Python's (nor of ISO 8601's four-digit years) is later."""
-_INTEGER = 1 << 31
-"""The bound of the column that keeps versions (on PostgreSQL too)."""
+_VERSIONS = 1 << 53
+"""Above every version an import takes: each update adds one, and from 2^53 no count of updates
+reaches the 64-bit column's bound; a JSON reader that holds numbers as doubles reads each
+exactly."""
 
 
 def _count(value: dict[str, Any], name: str, *, least: int, below: int) -> int:

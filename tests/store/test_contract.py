@@ -139,6 +139,15 @@ async def test_update_writes_the_change_and_bumps_the_version(store: Store) -> N
     assert await ids(store, tenant, Compare(Entry("metadata", "k"), Op.EQ, "b")) == ["r1"]
 
 
+async def test_update_takes_a_version_past_32_bits(store: Store) -> None:
+    tenant = new_tenant()
+    stored = dataclasses.replace(record(tenant, "r1", email="a@x.io"), version=2**31 - 1)
+    await store.insert(stored, SPEC)
+    _, new = await store.update(tenant, "r1", set_fields(email="b@x.io"), SPEC)
+    assert new.version == 2**31
+    assert await store.get(tenant, "r1") == new
+
+
 async def test_update_whose_change_raises_writes_nothing(store: Store) -> None:
     tenant = new_tenant()
     stored = record(tenant, "r1", email="a@x.io")

@@ -24,7 +24,7 @@ customers = sa.Table(
         primary_key=True,
     ),
     sa.Column("created_us", sa.BigInteger, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
     sa.Column("deleted", sa.Boolean, nullable=False),
     sa.Column("doc", sa.Text, nullable=False),
     sa.Index("ix_customers_order", "tenant", "deleted", "created_us", "id"),
