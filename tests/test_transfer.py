@@ -153,6 +153,10 @@ def test_other_fields_are_stored_as_a_request_of_their_api_would_leave_them() ->
             _record("dub", {"avatar": "no url"}),
             '"fields": no dub customer can hold this: invalid_format: avatar: Invalid URL',
         ),
+        (
+            _record("dub", {"email": "ann@example.com", "country": "US"}),
+            '"fields": no dub customer can hold this: invalid_type: externalId: External ID is',
+        ),
     ],
 )
 def test_a_value_its_api_refuses_is_refused_naming_the_field(record: Record, message: str) -> None:

@@ -215,6 +215,11 @@ CREATE: dict[str, Field] = {
 """``POST /customers`` (served by Dub though no longer documented)."""
 
 
+STORED: dict[str, Field] = {**UPDATE, "externalId": Field(external_id, required=True)}
+"""A customer as stored (``rolodex import``): an update's fields, and the ``externalId`` every
+customer has, which Dub's SDKs require of each one they read."""
+
+
 def check_columns(fields: Mapping[str, Any]) -> None:
     """Dub's database refuses values longer than its columns; so does Rolodex, in its words."""
     for name in LIMITED_COLUMNS:

@@ -102,10 +102,11 @@ def patch_of(given: Mapping[str, Any]) -> PatchPlan:
 def stored_form(fields: Document) -> Document:
     """The document an update sending ``fields``' values would leave (an update, as only it
     sets every field; ``rolodex import`` stores each customer it reads so); raises
-    ``InvalidField``, in Dub's words, for a value its schema or its database refuses. Keys Dub
-    does not know are dropped, as its schemas drop them."""
+    ``InvalidField``, in Dub's words, for a value its schema or its database refuses, or for
+    a customer without an ``externalId``. Keys Dub does not know are dropped, as its schemas
+    drop them."""
     try:
-        given = _fields.body(dict(fields), params.UPDATE)
+        given = _fields.body(dict(fields), params.STORED)
         params.check_columns(given)
     except DubError as refused:
         raise InvalidField(None, refused.code, refused.message) from None
