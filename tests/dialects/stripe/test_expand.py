@@ -58,8 +58,8 @@ def test_null_fields_stay_null_when_expanded() -> None:
         calls.append((type, value))
         return value
 
-    expand.apply(customer, "default_source", resolve)
-    expand.apply(customer, "invoice_settings.default_payment_method", resolve)
+    expand.apply(customer, "default_source", resolve, _include_nothing)
+    expand.apply(customer, "invoice_settings.default_payment_method", resolve, _include_nothing)
     assert customer == {
         "default_source": None,
         "invoice_settings": {"default_payment_method": None},
@@ -71,8 +71,36 @@ def test_ids_inside_included_lists_are_resolved() -> None:
     customer = {
         "tax_ids": {"object": "list", "data": [{"customer": "cus_1"}, {"customer": "cus_1"}]}
     }
-    expand.apply(customer, "tax_ids.data.customer", lambda type, value: {"id": value, "type": type})
+    expand.apply(
+        customer,
+        "tax_ids.data.customer",
+        lambda type, value: {"id": value, "type": type},
+        _include_nothing,
+    )
     assert customer["tax_ids"]["data"] == [{"customer": {"id": "cus_1", "type": "customer"}}] * 2
+
+
+def test_includables_of_a_customer_expanded_inside_are_added_to_it() -> None:
+    customer = {"tax_ids": {"object": "list", "data": [{"customer": "cus_1"}]}}
+
+    def include(obj: dict[str, object], name: str) -> None:
+        obj[name] = f"{name} of {obj['id']}"
+
+    for path in ("tax_ids.data.customer.tax", "tax_ids.data.customer.cash_balance"):
+        expand.apply(customer, path, lambda type, value: {"id": value}, include)
+    assert customer["tax_ids"]["data"] == [
+        {
+            "customer": {
+                "id": "cus_1",
+                "tax": "tax of cus_1",
+                "cash_balance": "cash_balance of cus_1",
+            }
+        }
+    ]
+
+
+def _include_nothing(obj: dict[str, object], name: str) -> None:
+    raise AssertionError(f"{name} is not asked for")
 
 
 def test_includables_are_named_by_first_segment() -> None:

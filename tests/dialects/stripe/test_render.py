@@ -128,3 +128,17 @@ def test_tax_ids_expand_and_their_customer_expands_to_the_customer() -> None:
     assert (tax_id["type"], tax_id["value"], tax_id["country"]) == ("eu_vat", "DE123456789", "DE")
     assert tax_id["customer"]["id"] == "cus_NffrFeUfNV2Hib"
     assert tax_id["customer"]["object"] == "customer"
+
+
+def test_a_customer_expanded_inside_the_response_shows_the_includables_asked_of_it() -> None:
+    fields = {
+        "tax_ids": [{"type": "eu_vat", "value": "DE123456789"}],
+        "tax": {"ip_address": "1.2.3.4"},
+    }
+    paths = ("tax_ids.data.customer.tax", "tax_ids.data.customer.cash_balance")
+    customer = render(record(fields), paths)
+    nested = customer["tax_ids"]["data"][0]["customer"]
+    assert nested["tax"] == render(record(fields), ("tax",))["tax"]
+    assert nested["cash_balance"]["object"] == "cash_balance"
+    assert list(nested) == ["id", "object", *sorted(set(nested) - {"id", "object"})]
+    assert "tax" not in customer and "cash_balance" not in customer

@@ -112,22 +112,29 @@ def _reachable(segments: list[str]) -> bool:
 
 Resolve = Callable[[str, Any], Any]
 """Turns an expandable field's value (an id or null) of the given type into its object."""
+Include = Callable[[dict[str, Any], str], None]
+"""Adds the includable field of that name to a customer object that lacks it."""
 
 
-def apply(obj: dict[str, Any], path: str, resolve: Resolve, type: str = "customer") -> None:
-    """Expand one checked path in a rendered object, in place; includables are present."""
+def apply(
+    obj: dict[str, Any], path: str, resolve: Resolve, include: Include, type: str = "customer"
+) -> None:
+    """Expand one checked path in a rendered object, in place. The response's own includables
+    are present (:func:`includables`); those of a customer expanded inside it are added here."""
     head, _, rest = path.partition(".")
     edge = SCHEMA[type][head]
+    if edge.kind is Kind.INCLUDABLE and head not in obj:
+        include(obj, head)
     value = obj.get(head)
-    if edge.kind is Kind.EXPANDABLE:
+    if edge.kind is Kind.EXPANDABLE and not isinstance(value, dict):  # not by an earlier path
         value = obj[head] = resolve(edge.type, value)
     if not rest or value is None:
         return
     if edge.kind is Kind.LIST:
         for item in value:
-            apply(item, rest, resolve, edge.type)
+            apply(item, rest, resolve, include, edge.type)
     elif isinstance(value, dict):
-        apply(value, rest, resolve, edge.type)
+        apply(value, rest, resolve, include, edge.type)
 
 
 def includables(paths: tuple[str, ...]) -> set[str]:

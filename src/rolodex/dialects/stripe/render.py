@@ -30,7 +30,7 @@ def render(record: Record, paths: tuple[str, ...] = ()) -> dict[str, Any]:
         customer[name] = _INCLUDABLE[name](record)
     resolve = _resolver(record)
     for path in paths:
-        expand.apply(customer, path, resolve)
+        expand.apply(customer, path, resolve, _includer(record))
     return _ordered(customer)
 
 
@@ -139,6 +139,20 @@ def _resolver(record: Record) -> expand.Resolve:
         return value
 
     return resolve
+
+
+def _includer(record: Record) -> expand.Include:
+    """Every customer a response holds is the record itself (``_resolver``), so an includable
+    asked of one expanded inside it (``tax_ids.data.customer.tax``) is the record's."""
+
+    def include(customer: dict[str, Any], name: str) -> None:
+        customer[name] = _INCLUDABLE[name](record)
+        ordered = _ordered(customer)
+        if ordered is not customer:  # in place, as the object is held by the one around it
+            customer.clear()
+            customer.update(ordered)
+
+    return include
 
 
 def _list_of(record: Record, kind: str) -> dict[str, Any]:
