@@ -4,6 +4,8 @@ JSON bodies parse as JavaScript servers parse them."""
 from __future__ import annotations
 
 import random
+import socket
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +14,8 @@ import pytest
 from starlette.requests import ClientDisconnect, Request
 
 from rolodex.dialects.wire import Exchange, fetch_json, nul_path, query_string, send_answer
+from tests.conftest import random_key
+from tests.support.server import Server
 
 _QUERY_CHARACTERS = "aZ09=&[]%2B+?#/\\.;:@ \t\r\n\x00é€"
 _PATH_CHARACTERS = "/av1?#\\%. é"
@@ -163,3 +167,32 @@ def test_nul_is_found_at_any_depth_in_the_order_sent() -> None:
     assert nul_path({"a": ["ok", {"b\x00": 1}], "c": "\x00"}) == "a.1.b\x00"
     assert nul_path({"q": "fine"}, "query") is None
     assert nul_path({"id": "x\x00"}, "path") == "path.id"
+
+
+_LEAVING = [
+    ("POST", "/v1/customers", "sk_test_", "application/x-www-form-urlencoded"),
+    ("POST", "/v1/customers", "sk_test_", "multipart/form-data; boundary=b"),
+    ("POST", "/autumn/v1/customers", "am_sk_test_", "application/json"),
+    ("POST", "/dub/customers", "dub_", "application/json"),
+    ("PATCH", "/dub/customers/ext_a", "dub_", "application/json"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "key", "content_type"), _LEAVING)
+def test_a_client_leaving_mid_body_is_not_logged_as_a_failure(
+    server: Server, method: str, path: str, key: str, content_type: str
+) -> None:
+    head = (
+        f"{method} {path} HTTP/1.1\r\nHost: rolodex\r\nContent-Length: 100\r\n"
+        f"Content-Type: {content_type}\r\nAuthorization: Bearer {random_key(key)}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(head.encode() + b"name=")
+    time.sleep(0.5)  # the server sees the connection close and ends the request
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+        connection.sendall(
+            b"GET /v1/customers HTTP/1.1\r\nHost: rolodex\r\nConnection: close\r\n\r\n"
+        )
+        assert connection.recv(64).startswith(b"HTTP/1.1 401")
+    log = server.log()
+    assert "unexpected failure" not in log and "Traceback" not in log

@@ -67,6 +67,12 @@ class Exchange:
         return await read_body(self._receive, limit)
 
 
+def client_left() -> Response:
+    """What a request whose client left mid-body gets: nothing reaches a closed connection,
+    and the status (nginx's "client closed request") tells the access log why it ended."""
+    return Response(status_code=499)
+
+
 async def read_body(receive: Receive, limit: int) -> bytes | None:
     """The whole body, read as Starlette's ``Request.stream`` reads it (a client that leaves
     mid-body raises its ``ClientDisconnect``), without the request object and the generator

@@ -9,6 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
+from rolodex.dialects.autumn.routes import MAX_BODY_BYTES
+
 CASES = json.loads((Path(__file__).parent / "wire_errors.json").read_text())
 
 
@@ -64,3 +66,27 @@ def test_what_autumn_does_not_route_gets_its_frameworks_plain_404(
     response = httpx.request(method, autumn_url + path, headers=headers, timeout=30)
     assert (response.status_code, response.text) == (404, "404 Not Found")
     assert response.headers["content-type"].startswith("text/plain")
+
+
+def test_a_body_past_the_limit_is_refused_and_stores_nothing(
+    autumn_url: str, autumn_key: str
+) -> None:
+    headers = {"authorization": f"Bearer {autumn_key}", "content-type": "application/json"}
+
+    def create(id: str, size: int) -> httpx.Response:
+        shell = json.dumps({"id": id, "name": ""}).encode()
+        body = shell.replace(b'""', b'"' + b"n" * (size - len(shell)) + b'"')
+        assert len(body) == size
+        return httpx.post(f"{autumn_url}/v1/customers", content=body, headers=headers, timeout=60)
+
+    refused = create("too_big", MAX_BODY_BYTES + 1)
+    assert (refused.status_code, refused.text) == (413, "Payload Too Large")
+    missing = httpx.post(
+        f"{autumn_url}/v1/customers.get",
+        json={"customer_id": "too_big"},
+        headers=headers,
+        timeout=30,
+    )
+    assert (missing.status_code, missing.json()["code"]) == (404, "customer_not_found")
+    taken = create("just_fits", MAX_BODY_BYTES)
+    assert (taken.status_code, taken.json()["id"]) == (200, "just_fits")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -35,7 +35,7 @@ from rolodex.dialects.autumn.errors import (
     invalid_inputs,
 )
 from rolodex.dialects.autumn.versions import version_of
-from rolodex.dialects.wire import AsgiEndpoint, nul_path, query_string
+from rolodex.dialects.wire import AsgiEndpoint, client_left, nul_path, query_string, read_body
 from rolodex.service import Context
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,13 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Call], Awaitable[Any]]
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""The largest body Rolodex reads for Autumn, which states no limit of its own: far past any
+customer's fields, and short of letting one request hold the server's memory."""
+
+
+class _BodyTooLarge(Exception):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +128,8 @@ def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Re
                 path={**request.path_params, **endpoint.fixed},
             )
             return _respond(await operation.handler(call), 200)
+        except (_BodyTooLarge, ClientDisconnect) as unread:
+            return _unread(unread)
         except AutumnError as error:
             return _failure(error, credentials)
         except RolodexError as error:
@@ -132,8 +141,21 @@ def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Re
     return serve
 
 
+def _unread(error: Exception) -> Response:
+    """The answer to a body that was not read whole: too large (as Hono's body limit answers
+    it), or its client left."""
+    if isinstance(error, ClientDisconnect):
+        return client_left()
+    return PlainTextResponse("Payload Too Large", 413)
+
+
 async def _body(request: Request) -> Any:
-    body = decode.json_body(await request.body()) if request.method in _BODY_METHODS else {}
+    if request.method not in _BODY_METHODS:
+        return {}
+    raw = await read_body(request.receive, MAX_BODY_BYTES)
+    if raw is None:
+        raise _BodyTooLarge
+    body = decode.json_body(raw)
     if (path := nul_path(body)) is not None:
         raise invalid_inputs(f"{path or 'input'}: cannot contain the character U+0000")
     return body

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
@@ -30,7 +30,7 @@ from rolodex.dialects.dub.decode import (
     refuse_nul,
 )
 from rolodex.dialects.dub.errors import DubError, from_core, internal
-from rolodex.dialects.wire import AsgiEndpoint, query_string, read_body
+from rolodex.dialects.wire import AsgiEndpoint, client_left, query_string, read_body
 from rolodex.service import ById, Context
 
 log = logging.getLogger(__name__)
@@ -171,18 +171,24 @@ def _endpoint(
             return Response(status_code=status, headers={"Allow": allowed})
         try:
             return await _serve(ctx, request, handler)
-        except BodyTooLarge:
-            return Response("Request Entity Too Large", 413, media_type="text/plain")
-        except DubError as error:
-            return _json(error.body(), error.status)
-        except RolodexError as error:
-            failure = from_core(error)
-            return _json(failure.body(), failure.status)
-        except Exception:
-            log.exception("unexpected failure serving %s %s", request.method, request.url.path)
-            return _json(internal().body(), 500)
+        except Exception as error:
+            return _failure(error, request)
 
     return endpoint
+
+
+def _failure(error: Exception, request: Request) -> Response:
+    if isinstance(error, BodyTooLarge):
+        return Response("Request Entity Too Large", 413, media_type="text/plain")
+    if isinstance(error, ClientDisconnect):
+        return client_left()
+    if isinstance(error, DubError):
+        return _json(error.body(), error.status)
+    if isinstance(error, RolodexError):
+        failure = from_core(error)
+        return _json(failure.body(), failure.status)
+    log.exception("unexpected failure serving %s %s", request.method, request.url.path)
+    return _json(internal().body(), 500)
 
 
 async def _serve(ctx: Context, request: Request, handler: Handler) -> Response:

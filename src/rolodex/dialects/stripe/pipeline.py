@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import orjson
+from starlette.requests import ClientDisconnect
 from starlette.types import Receive, Scope, Send
 
 from rolodex import service
@@ -154,6 +155,8 @@ class Endpoint:
             if key:
                 return await _run_once(self._ctx, request, call, handler, key, version=version)
             return _respond(version, await handler(call), 200)
+        except ClientDisconnect:  # nothing reaches a closed connection: see ``wire.client_left``
+            return Answer(b"", 499, [])
         except Exception as error:
             failure, _ = _failure(error, request)
             request_id = _request_id()
