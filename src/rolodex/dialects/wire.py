@@ -102,7 +102,9 @@ async def send_answer(
 
 
 class AsgiEndpoint:
-    """A request handler that Starlette's ``Route`` serves as a plain ASGI app.
+    """A request handler that Starlette's ``Route`` serves as a plain ASGI app; given no
+    ``methods``, the route passes it every method, so each dialect answers one it does not
+    serve in its own words (Starlette's own answer is a plain-text 405).
 
     Why: given a function, ``Route`` wraps it in ``request_response``, whose exception-handler
     plumbing costs about a tenth of a short request and does nothing here: the app has no

@@ -55,6 +55,10 @@ def test_error_is_exactly_autumns(case: dict[str, Any], autumn_url: str, autumn_
         ("GET", "/v2/customers"),
         ("DELETE", "/"),
         ("POST", "/v1/customers/"),  # routes are strict: a trailing slash is another path
+        ("TRACE", "/v1/customers"),
+        ("PROPFIND", "/v1/customers.get"),
+        ("MKCOL", "/v1/customers/u1"),
+        ("TRACE", "/nowhere"),
     ],
 )
 def test_what_autumn_does_not_route_gets_its_frameworks_plain_404(

@@ -208,6 +208,10 @@ def test_unknown_paths_and_methods(workspace: Workspace) -> None:
     assert unknown.json()["error"]["code"] == "not_found"
     put = workspace.http.put("/customers/x", json={})
     assert (put.status_code, put.headers["allow"]) == (405, "GET, PATCH, DELETE, OPTIONS")
+    for method in ("TRACE", "PROPFIND"):
+        other = workspace.http.request(method, "/customers")
+        assert (other.status_code, other.headers["allow"]) == (405, "GET, POST, OPTIONS")
+    assert workspace.http.request("MKCOL", "/nowhere").json()["error"]["code"] == "not_found"
     assert workspace.http.options("/customers").status_code == 204
 
 

@@ -6,6 +6,7 @@ import re
 import socket
 
 import httpx
+import pytest
 
 from rolodex.dialects.stripe.decode import MAX_BODY_BYTES, MAX_DEPTH, MAX_PARAMETERS
 from tests.support.server import Server
@@ -121,6 +122,19 @@ def test_bodies_are_indented_by_two_spaces_as_stripe_writes_them(raw: httpx.Clie
     ]
     assert replayed[1].headers["idempotent-replayed"] == "true"
     assert replayed[0].text == replayed[1].text and replayed[1].text.startswith("{\n  ")
+
+
+@pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "MKCOL"])
+@pytest.mark.parametrize(
+    "path", ["/v1/customers", "/v1/customers/cus_x", "/v1/customers/search", "/v1/nowhere"]
+)
+def test_any_other_method_is_an_unrecognized_url(raw: httpx.Client, method: str, path: str) -> None:
+    for sent in (path, "/stripe" + path):
+        answer = raw.request(method, sent)
+        assert (answer.status_code, answer.headers["content-type"]) == (404, "application/json")
+        assert error_of(answer)["message"].startswith(
+            f"Unrecognized request URL ({method}: {sent})."
+        )
 
 
 def test_unknown_urls_and_methods(raw: httpx.Client) -> None:

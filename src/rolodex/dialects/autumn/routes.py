@@ -41,7 +41,6 @@ from rolodex.service import Context
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Call], Awaitable[Any]]
-_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """The largest body Rolodex reads for Autumn, which states no limit of its own: far past any
@@ -93,8 +92,8 @@ def routes(ctx: Context) -> list[BaseRoute]:
         Endpoint("/v1/customers/{customer_id}", by_id),
     ]
     return [
-        *(Route(e.path, AsgiEndpoint(_serve(e, ctx)), methods=_EVERY_METHOD) for e in table),
-        Route("/{path:path}", _unrouted, methods=_EVERY_METHOD),
+        *(Route(e.path, AsgiEndpoint(_serve(e, ctx))) for e in table),
+        Route("/{path:path}", AsgiEndpoint(_unrouted)),
     ]
 
 

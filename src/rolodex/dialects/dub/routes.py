@@ -125,11 +125,10 @@ def routes(ctx: Context) -> list[BaseRoute]:
             "/customers/{id:path}",
             {"GET": customers.retrieve, "PATCH": customers.update, "DELETE": customers.delete},
         ),
-        Route("/{path:path}", _unknown_path, methods=_EVERY_METHOD),
+        Route("/{path:path}", AsgiEndpoint(_unknown_path)),
     ]
 
 
-_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _WITH_BODY = ("POST", "PATCH")
 
 
@@ -139,7 +138,7 @@ def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
     async def endpoint(request: Request) -> Response:
         return await (served if _one_segment_id(request) else _unknown_path)(request)
 
-    return Route(path, AsgiEndpoint(endpoint), methods=_EVERY_METHOD)
+    return Route(path, AsgiEndpoint(endpoint))
 
 
 def _one_segment_id(request: Request) -> bool:

@@ -175,11 +175,8 @@ def routes(ctx: Context) -> list[BaseRoute]:
         _route(ctx, "/v1/customers/search", {"GET": CustomerSearch(ctx).search}),
         # Keep last: any other /v1 path (a trailing slash included) is Stripe's 404, not a
         # redirect to the path without the slash.
-        Route("/v1/{path:path}", not_found, methods=_EVERY_METHOD),
+        Route("/v1/{path:path}", not_found),
     ]
-
-
-_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
@@ -189,4 +186,4 @@ def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
     server sends the headers alone."""
     if "GET" in handlers:
         handlers = {**handlers, "HEAD": handlers["GET"]}
-    return Route(path, Endpoint(handlers, ctx), methods=_EVERY_METHOD)
+    return Route(path, Endpoint(handlers, ctx))
