@@ -9,6 +9,7 @@ import socket
 from typing import Any
 
 import httpx
+import pytest
 import uvicorn
 import uvloop
 from starlette.requests import Request
@@ -17,7 +18,12 @@ from starlette.routing import Route, Router
 from uvicorn.server import ServerState
 
 from rolodex.cli import server_options
-from rolodex.http.protocol import GatheredWrites, GatheringProtocol
+from rolodex.http.protocol import (
+    HEAD_TOO_LARGE,
+    MAX_HEAD_BYTES,
+    GatheredWrites,
+    GatheringProtocol,
+)
 from rolodex.settings import Settings
 
 _BODY = b'{"hello": "world"}'
@@ -210,3 +216,65 @@ def test_uvicorn_serves_concurrent_keep_alive_head_continue_and_closing_requests
 
     expected = [(200, _BODY, ""), (200, b"", ""), (200, _BODY, ""), (200, _BODY, "close")] * 5
     assert uvloop.run(scenario()) == [expected] * 8
+
+
+def _fed(chunks: list[bytes]) -> list[tuple[str, bytes]]:
+    """What reaches the socket once :class:`GatheringProtocol` has read ``chunks`` and
+    answered the request, if it does."""
+
+    async def scenario() -> list[tuple[str, bytes]]:
+        config = uvicorn.Config(_APP, **server_options(Settings(log_level="warning")))
+        config.load()
+        protocol = GatheringProtocol(config=config, server_state=ServerState(), app_state={})
+        sock = _Socket()
+        protocol.connection_made(sock)
+        for chunk in chunks:
+            if sock.closing:
+                break
+            protocol.data_received(chunk)
+        for _ in range(20):
+            await asyncio.sleep(0)
+        protocol.connection_lost(None)
+        return sock.calls
+
+    return asyncio.run(scenario())
+
+
+def _chunks(data: bytes, size: int) -> list[bytes]:
+    """``data`` as the socket would bring it, ``size`` bytes a read."""
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+def _head(header_bytes: int) -> bytes:
+    """A request whose one header brings the head ``header_bytes`` past its other lines."""
+    return b"GET / HTTP/1.1\r\nhost: x\r\nx-big: " + b"a" * header_bytes + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize("read", [1 << 10, 1 << 16])
+def test_a_head_within_the_bound_is_served(read: int) -> None:
+    calls = _fed(_chunks(_head(MAX_HEAD_BYTES - 100), read))
+    assert _writes(calls)[0].startswith(b"HTTP/1.1 200 OK\r\n")
+
+
+@pytest.mark.parametrize("read", [1 << 10, 1 << 14, 1 << 16])
+def test_a_head_past_the_bound_is_refused_and_the_connection_closed(read: int) -> None:
+    _assert_refused(_fed(_chunks(_head(10 * MAX_HEAD_BYTES), read)))
+
+
+def test_many_small_headers_count_together() -> None:
+    many = b"GET / HTTP/1.1\r\nhost: x\r\n" + b"x: 1\r\n" * MAX_HEAD_BYTES + b"\r\n"
+    _assert_refused(_fed(_chunks(many, 1 << 14)))
+
+
+def _assert_refused(calls: list[tuple[str, bytes]]) -> None:
+    assert calls[:2] == [("write", HEAD_TOO_LARGE), ("close", b"")]
+    assert _writes(calls) == [HEAD_TOO_LARGE]
+
+
+@pytest.mark.parametrize("read", [1 << 14, 1 << 18])
+def test_a_body_does_not_count_toward_the_next_head(read: int) -> None:
+    body = b"{" + b" " * (MAX_HEAD_BYTES * 2) + b"}"
+    post = b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: %d\r\n\r\n" % len(body)
+    calls = _fed([post, *_chunks(body, read)])
+    assert _writes(calls)[0].startswith(b"HTTP/1.1 200 OK\r\n")
+    assert HEAD_TOO_LARGE not in _writes(calls)
