@@ -30,6 +30,17 @@ def _versions(engine: sa.Engine) -> list[int]:
         return list(conn.execute(sa.text("SELECT version FROM customers")).scalars())
 
 
+def _insert(engine: sa.Engine, version: int) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO customers (tenant, id, created_us, version, deleted, doc) "
+                "VALUES ('stripe/test/a', 'cus_1', 1, :version, false, '{}')"
+            ),
+            {"version": version},
+        )
+
+
 def _bump(engine: sa.Engine) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE customers SET version = version + 1"))
@@ -37,14 +48,7 @@ def _bump(engine: sa.Engine) -> None:
 
 def test_a_version_at_the_32_bit_bound_can_grow_once_migrated(postgres: sa.Engine) -> None:
     migrate(postgres, "0008")
-    with postgres.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO customers (tenant, id, created_us, version, deleted, doc) "
-                "VALUES ('stripe/test/a', 'cus_1', 1, :version, false, '{}')"
-            ),
-            {"version": LAST_32_BIT},
-        )
+    _insert(postgres, LAST_32_BIT)
     with pytest.raises(sa.exc.DataError, match="out of range"):
         _bump(postgres)
 
@@ -55,12 +59,6 @@ def test_a_version_at_the_32_bit_bound_can_grow_once_migrated(postgres: sa.Engin
 
 def test_the_downgrade_keeps_versions_that_fit_32_bits(postgres: sa.Engine) -> None:
     migrate(postgres, "head")
-    with postgres.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO customers (tenant, id, created_us, version, deleted, doc) "
-                "VALUES ('stripe/test/a', 'cus_1', 1, 7, false, '{}')"
-            )
-        )
+    _insert(postgres, 7)
     migrate(postgres, "0008", down=True)
     assert _versions(postgres) == [7]
