@@ -3,6 +3,7 @@ JSON bodies parse as JavaScript servers parse them."""
 
 from __future__ import annotations
 
+import math
 import random
 import socket
 import time
@@ -13,7 +14,15 @@ import orjson
 import pytest
 from starlette.requests import ClientDisconnect, Request
 
-from rolodex.dialects.wire import Exchange, fetch_json, nul_path, query_string, send_answer
+from rolodex.dialects.wire import (
+    Exchange,
+    fetch_json,
+    js_number,
+    js_trim,
+    nul_path,
+    query_string,
+    send_answer,
+)
 from tests.conftest import random_key
 from tests.support.server import Server
 
@@ -196,3 +205,29 @@ def test_a_client_leaving_mid_body_is_not_logged_as_a_failure(
         assert connection.recv(64).startswith(b"HTTP/1.1 401")
     log = server.log()
     assert "unexpected failure" not in log and "Traceback" not in log
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("", 0.0), (" 12 ", 12.0), ("0x1A", 26.0), ("0b101", 5.0), ("0o17", 15.0), ("1e2", 100.0),
+     (".5", 0.5), ("+3", 3.0), ("-3.5", -3.5), ("-Infinity", -math.inf),
+     ("\ufeff1", 1.0), ("\u00a0 7\u3000", 7.0), ("\u20281\u2029", 1.0),
+     ("0x" + "f" * 256, math.inf), ("0o" + "7" * 342, math.inf), ("0b" + "1" * 1024, math.inf)],
+)  # fmt: skip
+def test_js_number_reads_what_javascript_reads(text: str, number: float) -> None:
+    assert js_number(text) == number
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["abc", "1_000", "12px", "0x", "0xZ", "-0x10", "inf", "nan", "1e",
+     "\u0663", "1\u0663", "\x1c1", "\x851", "\uff11"],
+)  # fmt: skip
+def test_js_number_is_nan_where_javascript_is(text: str) -> None:
+    """Digits of other scripts, and white space Python knows and JavaScript does not."""
+    assert math.isnan(js_number(text))
+
+
+def test_js_trim_drops_what_javascript_drops() -> None:
+    assert js_trim("\ufeff\t a b\u2028\u3000") == "a b"
+    assert js_trim("\x85a\x1c") == "\x85a\x1c"

@@ -1,5 +1,6 @@
 """What the dialects do with an HTTP request the same way: serve it, read its query, parse a
-JSON body as the JavaScript servers of Dub and Autumn parse it, find U+0000 in what it sent.
+JSON body, trim text and read a number as the JavaScript servers of Dub and Autumn do, find
+U+0000 in what it sent.
 
 The first two exist to spare Starlette's general machinery on every request; see each
 docstring.
@@ -7,6 +8,8 @@ docstring.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
@@ -14,6 +17,8 @@ import orjson
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
+
+from rolodex.core.digits import double
 
 Headers = list[tuple[bytes, bytes]]
 
@@ -141,6 +146,37 @@ def query_string(scope: Scope) -> str:
     if any(character in query for character in _SPLIT_ALTERED):
         query = Request(scope).url.query
     return query
+
+
+JS_WHITESPACE = (
+    "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+"""What JavaScript's ``trim()`` and ``Number()`` drop from either end: its white space and line
+terminators. Python's ``strip()`` drops others (U+001C to U+001F, U+0085) and keeps U+FEFF."""
+
+
+def js_trim(text: str) -> str:
+    """``text.trim()`` as Dub's and Autumn's servers (JavaScript) compute it."""
+    return text.strip(JS_WHITESPACE)
+
+
+_JS_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_JS_PREFIXED = re.compile(r"0(?:[xX](?P<x>[0-9a-fA-F]+)|[oO](?P<o>[0-7]+)|[bB](?P<b>[01]+))")
+_JS_BASES = {"x": 16, "o": 8, "b": 2}
+
+
+def js_number(text: str) -> float:
+    """JavaScript's ``Number(text)``, as Dub's and Autumn's servers read a number in a query:
+    blank is 0, ASCII digits only (``float`` takes any script's, and ``_``), hex, octal and
+    binary prefixes without a sign, ``Infinity``; anything else is NaN."""
+    text = js_trim(text)
+    if not text:
+        return 0.0
+    if prefixed := _JS_PREFIXED.fullmatch(text):
+        base, digits = next((k, v) for k, v in prefixed.groupdict().items() if v is not None)
+        return double(int(digits, _JS_BASES[base]))
+    return float(text) if _JS_DECIMAL.fullmatch(text) else math.nan
 
 
 def fetch_json(raw: bytes) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import random
 from typing import Any
 
@@ -12,7 +11,6 @@ from rolodex.core import patch as patches
 from rolodex.core.records import Record, Tenant, first_difference
 from rolodex.dialects.autumn import listing, params, translate
 from rolodex.dialects.autumn.errors import AutumnError
-from rolodex.dialects.autumn.fields import js_number
 from rolodex.store.base import Cursor
 from tests.support.documents import assert_refused
 
@@ -65,27 +63,6 @@ def test_cursor_shapes_outside_the_contract_are_refused(text: str) -> None:
     with pytest.raises(AutumnError) as refused:
         listing.decode_cursor(text)
     assert refused.value.code == "invalid_cursor"
-
-
-@pytest.mark.parametrize(
-    ("text", "number"),
-    [
-        ("10", 10.0),
-        (" 12 ", 12.0),
-        ("", 0.0),
-        ("1e1", 10.0),
-        ("0x10", 16.0),
-        ("-3.5", -3.5),
-        ("0x" + "f" * 256, math.inf),
-    ],
-)
-def test_query_numbers_read_as_javascript_does(text: str, number: float) -> None:
-    assert js_number(text) == number
-
-
-@pytest.mark.parametrize("text", ["abc", "1_0", "10px", "nan"])
-def test_query_text_that_is_no_number(text: str) -> None:
-    assert math.isnan(js_number(text))
 
 
 def _created(body: dict[str, Any]) -> dict[str, Any]:

@@ -12,13 +12,12 @@ carrying every problem found; an absent key arrives as ``MISSING`` ("undefined" 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn, Protocol
 
-from rolodex.core.digits import double
 from rolodex.core.unset import UNSET
+from rolodex.dialects.wire import js_number
 
 MISSING = UNSET
 Check = Callable[[str], str | None]
@@ -204,20 +203,3 @@ def _collect(kind: Field, value: Any, path: str, issues: list[tuple[str, str]]) 
     except Invalid as invalid:
         issues.extend(invalid.issues)
         return None
-
-
-_JS_DECIMAL = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_JS_HEX = re.compile(r"0[xX][0-9a-fA-F]+")
-
-
-def js_number(text: str) -> float:
-    """``Number(text)`` as JavaScript computes it, for the forms a query string carries."""
-    stripped = text.strip()
-    if not stripped:
-        return 0.0
-    if _JS_DECIMAL.fullmatch(stripped):
-        return float(stripped)
-    if _JS_HEX.fullmatch(stripped):
-        return double(int(stripped, 16))
-    signed = {"Infinity": math.inf, "+Infinity": math.inf, "-Infinity": -math.inf}
-    return signed.get(stripped, math.nan)

@@ -19,6 +19,7 @@ import orjson
 from rolodex.core.query import AllOf, AnyOf, Attr, Compare, Condition, Created, IsNull, Not, Op
 from rolodex.dialects.autumn.errors import invalid_cursor, invalid_inputs, invalid_request
 from rolodex.dialects.autumn.params import LIST_MAX
+from rolodex.dialects.wire import js_trim
 from rolodex.store.base import Cursor
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
@@ -39,7 +40,7 @@ def filter_of(given: Mapping[str, Any]) -> Filter:
     if given.get("plans"):
         return Filter(None, nothing=True)
     clauses: list[Condition] = []
-    if search := (given.get("search") or "").strip():
+    if search := js_trim(given.get("search") or ""):
         clauses.append(AnyOf(tuple(Compare(Attr(n), Op.CONTAINS, search) for n in _SEARCHED)))
     if processors := given.get("processors"):
         if "stripe" not in processors:

@@ -18,6 +18,7 @@ import ada_url
 
 from rolodex.core.unset import UNSET
 from rolodex.dialects.dub.errors import DubError, invalid
+from rolodex.dialects.wire import js_trim
 
 _EMAIL = re.compile(
     r"(?!\.)(?!.*\.\.)[A-Za-z0-9_'+\-.]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}"
@@ -71,7 +72,7 @@ def email(value: Any, path: str) -> str:
 
 def url(value: Any, path: str) -> str:
     """Any absolute URL by the WHATWG rules Dub's runtime applies (``mailto:`` included)."""
-    trimmed = text(value, path).strip()
+    trimmed = js_trim(text(value, path))
     if not ada_url.check_url(trimmed):
         raise invalid("invalid_format", path, "Invalid URL")
     return trimmed
@@ -98,7 +99,8 @@ def timestamp(value: Any, path: str) -> str:
 def iso_ms(moment: datetime) -> str:
     """``2024-01-15T10:30:00.000Z``: how Dub writes every date."""
     utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # Four digits of year always: ``strftime("%Y")`` leaves years before 1000 unpadded.
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
 def body(value: Any, schema: Mapping[str, Field]) -> dict[str, Any]:

@@ -10,14 +10,13 @@ reproduces zod's coercions (JavaScript's ``Number()`` on query strings) and its 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rolodex.core.digits import double
 from rolodex.dialects.dub.errors import DubError, invalid
 from rolodex.dialects.dub.fields import Field, email, external_id, text, timestamp, url
+from rolodex.dialects.wire import js_number
 
 SORT_FIELDS = ("createdAt", "saleAmount", "firstSaleAt", "subscriptionCanceledAt")
 SORT_ORDERS = ("asc", "desc")
@@ -33,10 +32,6 @@ limit on the depth of an expression (1,000), which every word deepens."""
 MAX_CUSTOMER_IDS = 100
 """Rolodex's own bound on ``customerIds`` (Dub sets none): a full page of customers, since each
 id deepens the list's filter as a word of a search does."""
-
-_DECIMAL = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
-_PREFIXED = re.compile(r"0(?:[xX](?P<x>[0-9a-fA-F]+)|[oO](?P<o>[0-7]+)|[bB](?P<b>[01]+))")
-_BASES = {"x": 16, "o": 8, "b": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,17 +175,6 @@ def _count(
         # Dub lets fractions through to its database, which fails; Rolodex names the problem.
         raise invalid("invalid_type", name, "Invalid input: expected int, received number")
     return int(number)
-
-
-def js_number(text: str) -> float:
-    """JavaScript's ``Number(text)``: blank is 0, hex/octal/binary prefixes, else NaN."""
-    text = text.strip()
-    if not text:
-        return 0.0
-    if prefixed := _PREFIXED.fullmatch(text):
-        base, digits = next((k, v) for k, v in prefixed.groupdict().items() if v is not None)
-        return double(int(digits, _BASES[base]))
-    return float(text) if _DECIMAL.fullmatch(text) else math.nan
 
 
 UPDATE: dict[str, Field] = {
