@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from rolodex.dialects.autumn.auth import credentials_of
@@ -23,6 +25,15 @@ def test_new_keys_name_their_mode() -> None:
     assert credentials_of("Bearer " + new_key("autumn", live=True)).env == "live"
     assert credentials_of("Bearer " + new_key("autumn", live=False)).env == "sandbox"
     assert dub_tenant_of("Bearer " + new_key("dub", live=False), {}).dialect == "dub"
+
+
+@pytest.mark.parametrize(
+    ("dialect", "pattern"),
+    [("stripe", r"sk_test_[0-9A-Za-z]{32}"), ("autumn", r"am_sk_test_[0-9A-Za-z]{42}"),
+     ("dub", r"dub_[0-9A-Za-z]{24}")],
+)  # fmt: skip
+def test_new_keys_have_their_apis_form(dialect: str, pattern: str) -> None:
+    assert re.fullmatch(pattern, new_key(dialect, live=False))
 
 
 def test_dub_keys_have_no_mode() -> None:

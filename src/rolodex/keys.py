@@ -18,7 +18,9 @@ from rolodex.dialects.stripe.auth import tenant_of as stripe_tenant_of
 from rolodex.dialects.stripe.errors import StripeError
 
 DIALECTS = ("stripe", "autumn", "dub")
-_SECRET_LENGTH = 32
+_SECRET_LENGTHS = {"stripe": 32, "autumn": 42, "dub": 24}
+"""The random part of each dialect's keys: Autumn's and Dub's as long as theirs, so a client
+that checks a key's form takes it; Stripe's vary, and any length is well formed."""
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -28,14 +30,14 @@ class MalformedKey(ValueError):
 
 def new_key(dialect: str, *, live: bool) -> str:
     """A fresh secret key of ``dialect``, in test mode unless ``live`` (Dub keys have none)."""
-    secret = "".join(secrets.choice(_ALPHABET) for _ in range(_SECRET_LENGTH))
+    if dialect not in _SECRET_LENGTHS:
+        raise ValueError(f"no dialect {dialect!r}; the dialects are {', '.join(DIALECTS)}")
+    secret = "".join(secrets.choice(_ALPHABET) for _ in range(_SECRET_LENGTHS[dialect]))
     mode = "live" if live else "test"
     if dialect == "stripe":
         return f"sk_{mode}_{secret}"
     if dialect == "autumn":
         return f"am_sk_{mode}_{secret}"
-    if dialect != "dub":
-        raise ValueError(f"no dialect {dialect!r}; the dialects are {', '.join(DIALECTS)}")
     if live:
         raise MalformedKey("Dub keys have no test or live mode")
     return f"dub_{secret}"
