@@ -136,7 +136,25 @@ class Record:
             fail(path, f"Invalid input: expected record, received {received(value)}")
         if _depth(value) > RECORD_MAX_DEPTH:
             fail(path, f"Too deep: expected at most {RECORD_MAX_DEPTH} levels of nesting")
-        return value
+        return {key: _as_javascript_holds(item) for key, item in value.items()}
+
+
+_EXACT_INTEGERS = 2**53
+"""Below this, a whole double and the integer print alike in JavaScript and in Python."""
+
+
+def _as_javascript_holds(value: Any) -> Any:
+    """``value`` with each whole number sent with a fraction or exponent (``1.0``, ``1E2``,
+    ``-0.0``) an integer, as Autumn's JavaScript server, whose numbers are all doubles, writes
+    it back (``1``, ``100``, ``0``). Recursive: checked to nest at most 64 levels first."""
+    if isinstance(value, float):
+        whole = value.is_integer() and abs(value) < _EXACT_INTEGERS
+        return int(value) if whole else value
+    if isinstance(value, dict):
+        return {key: _as_javascript_holds(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_javascript_holds(item) for item in value]
+    return value
 
 
 def _depth(value: Any) -> int:
