@@ -18,6 +18,7 @@ from rolodex.dialects.autumn.fields import (
     Shape,
     Text,
 )
+from rolodex.dialects.wire import JS_WHITESPACE
 
 ID_MAX_LENGTH = 2048
 """Rolodex's own bound on a customer id, so that every id fits its unique index."""
@@ -30,8 +31,8 @@ substring pattern stays well inside SQLite's 50,000-byte LIKE limit on either da
 
 _ID_CHARACTERS = re.compile(r"[a-zA-Z0-9_:-]")
 _ID_HINT = "Use only letters, numbers, underscores, hyphens, and colons."
-_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-"""JavaScript's ``\\s``: Python's also holds U+001C-U+001F and U+0085, and lacks U+FEFF."""
+_JS_SPACE = re.escape(JS_WHITESPACE)
+"""JavaScript's ``\\s``, for a character class (Python's ``\\s`` is another set)."""
 _EMAIL = re.compile(f'[^{_JS_SPACE}@"]{{1,64}}@[^{_JS_SPACE}@]{{1,255}}')
 
 EXPANDABLE = (
