@@ -72,10 +72,26 @@ class Exchange:
         return await read_body(self._receive, limit)
 
 
+CLIENT_LEFT = 499
+"""The status of a request whose client left mid-body (nginx's "client closed request"):
+nothing reaches a closed connection, and the access log shows why the request ended."""
+
+
 def client_left() -> Response:
-    """What a request whose client left mid-body gets: nothing reaches a closed connection,
-    and the status (nginx's "client closed request") tells the access log why it ended."""
-    return Response(status_code=499)
+    return Response(status_code=CLIENT_LEFT)
+
+
+class BodyTooLarge(Exception):
+    """A request body past its dialect's bound (:func:`bounded_body`), which each dialect
+    answers in its own words."""
+
+
+async def bounded_body(receive: Receive, limit: int) -> bytes:
+    """The whole body (:func:`read_body`); raises :class:`BodyTooLarge` past ``limit`` bytes."""
+    body = await read_body(receive, limit)
+    if body is None:
+        raise BodyTooLarge
+    return body
 
 
 async def read_body(receive: Receive, limit: int) -> bytes | None:

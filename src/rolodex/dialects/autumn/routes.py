@@ -35,7 +35,14 @@ from rolodex.dialects.autumn.errors import (
     invalid_inputs,
 )
 from rolodex.dialects.autumn.versions import version_of
-from rolodex.dialects.wire import AsgiEndpoint, client_left, nul_path, query_string, read_body
+from rolodex.dialects.wire import (
+    AsgiEndpoint,
+    BodyTooLarge,
+    bounded_body,
+    client_left,
+    nul_path,
+    query_string,
+)
 from rolodex.service import Context
 
 log = logging.getLogger(__name__)
@@ -45,10 +52,6 @@ _BODY_METHODS = frozenset({"POST", "PATCH", "PUT"})
 MAX_BODY_BYTES = 4 * 1024 * 1024
 """The largest body Rolodex reads for Autumn, which states no limit of its own: far past any
 customer's fields, and short of letting one request hold the server's memory."""
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +130,7 @@ def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Re
                 path={**request.path_params, **endpoint.fixed},
             )
             return _respond(await operation.handler(call), 200)
-        except (_BodyTooLarge, ClientDisconnect) as unread:
+        except (BodyTooLarge, ClientDisconnect) as unread:
             return _unread(unread)
         except AutumnError as error:
             return _failure(error, credentials)
@@ -151,10 +154,7 @@ def _unread(error: Exception) -> Response:
 async def _body(request: Request) -> Any:
     if request.method not in _BODY_METHODS:
         return {}
-    raw = await read_body(request.receive, MAX_BODY_BYTES)
-    if raw is None:
-        raise _BodyTooLarge
-    body = decode.json_body(raw)
+    body = decode.json_body(await bounded_body(request.receive, MAX_BODY_BYTES))
     if (path := nul_path(body)) is not None:
         raise invalid_inputs(f"{path or 'input'}: cannot contain the character U+0000")
     return body

@@ -24,10 +24,6 @@ INVALID_JSON = (
 )
 
 
-class BodyTooLarge(Exception):
-    """The request body passed :data:`MAX_BODY_BYTES`; answered outside Dub's envelope."""
-
-
 def query_of(text: str) -> dict[str, str]:
     """``a=1&b=2&a=3`` -> ``{"a": "3", "b": "2"}``: the last of repeated parameters wins."""
     return dict(parse_qsl(text, keep_blank_values=True))

@@ -24,13 +24,18 @@ from rolodex.dialects.dub import fields, params, translate
 from rolodex.dialects.dub.auth import key_of, tenant_of, unknown_key
 from rolodex.dialects.dub.decode import (
     MAX_BODY_BYTES,
-    BodyTooLarge,
     json_body,
     query_of,
     refuse_nul,
 )
 from rolodex.dialects.dub.errors import DubError, from_core, internal
-from rolodex.dialects.wire import AsgiEndpoint, client_left, query_string, read_body
+from rolodex.dialects.wire import (
+    AsgiEndpoint,
+    BodyTooLarge,
+    bounded_body,
+    client_left,
+    query_string,
+)
 from rolodex.service import ById, Context
 
 log = logging.getLogger(__name__)
@@ -177,7 +182,7 @@ def _endpoint(
 
 
 def _failure(error: Exception, request: Request) -> Response:
-    if isinstance(error, BodyTooLarge):
+    if isinstance(error, BodyTooLarge):  # answered outside Dub's envelope, as its hosting does
         return Response("Request Entity Too Large", 413, media_type="text/plain")
     if isinstance(error, ClientDisconnect):
         return client_left()
@@ -198,16 +203,11 @@ async def _serve(ctx: Context, request: Request, handler: Handler) -> Response:
         raise unknown_key()
     refuse_nul(query)
     refuse_nul(request.path_params)
-    body = await _body(request) if request.method in _WITH_BODY else b""
+    body = (
+        await bounded_body(request.receive, MAX_BODY_BYTES) if request.method in _WITH_BODY else b""
+    )
     payload, status = await handler(Call(tenant, query, request.path_params, body))
     return _json(payload, status)
-
-
-async def _body(request: Request) -> bytes:
-    body = await read_body(request.receive, MAX_BODY_BYTES)
-    if body is None:
-        raise BodyTooLarge
-    return body
 
 
 def _json(body: Any, status: int) -> Response:

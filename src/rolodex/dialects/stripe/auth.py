@@ -30,10 +30,11 @@ from rolodex.dialects.stripe.errors import StripeError
 
 MODES = ("test", "live")
 """The modes a secret key names, each its own world of customers."""
-_WELL_FORMED = re.compile(rf"(?:sk|rk)_({'|'.join(MODES)})_([0-9A-Za-z]{{1,247}})")
+_ANY_MODE = "|".join(MODES)
+_WELL_FORMED = re.compile(rf"(?:sk|rk)_({_ANY_MODE})_([0-9A-Za-z]{{1,247}})")
 _CONNECTED_ACCOUNT = re.compile(r"acct_[0-9A-Za-z]{1,100}")
-_PUBLISHABLE = re.compile(r"pk_(?:test|live)_\S*")
-_MODE_PREFIX = re.compile(r"[a-z]{2}_(?:test|live)_")
+_PUBLISHABLE = re.compile(rf"pk_(?:{_ANY_MODE})_\S*")
+_MODE_PREFIX = re.compile(rf"[a-z]{{2}}_(?:{_ANY_MODE})_")
 _SHOWN_TAIL = 4
 _HELP = "See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."
 

@@ -42,7 +42,7 @@ from rolodex.dialects.stripe.errors import (
     unrecognized_url,
 )
 from rolodex.dialects.stripe.multipart import multipart_pairs
-from rolodex.dialects.wire import Exchange, Headers, query_string, send_answer
+from rolodex.dialects.wire import CLIENT_LEFT, Exchange, Headers, query_string, send_answer
 from rolodex.service import Context
 from rolodex.store.base import AnsweredMeanwhile, Receipt, Remembered
 
@@ -156,7 +156,7 @@ class Endpoint:
                 return await _run_once(self._ctx, request, call, handler, key, version=version)
             return _respond(version, await handler(call), 200)
         except ClientDisconnect:  # nothing reaches a closed connection: see ``wire.client_left``
-            return Answer(b"", 499, [])
+            return Answer(b"", CLIENT_LEFT, [])
         except Exception as error:
             failure, _ = _failure(error, request)
             request_id = _request_id()

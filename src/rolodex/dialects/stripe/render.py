@@ -28,9 +28,9 @@ def render(record: Record, paths: tuple[str, ...] = ()) -> dict[str, Any]:
         return _ordered(customer)
     for name in expand.includables(paths):
         customer[name] = _INCLUDABLE[name](record)
-    resolve = _resolver(record)
+    resolve, include = _resolver(record), _includer(record)
     for path in paths:
-        expand.apply(customer, path, resolve, _includer(record))
+        expand.apply(customer, path, resolve, include)
     return _ordered(customer)
 
 

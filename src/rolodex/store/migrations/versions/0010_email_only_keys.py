@@ -6,8 +6,6 @@ email converge on one customer. Those stored by builds before the key hold none,
 one of their emails could still add a second. Each now gets the key, as its fields name it; of
 two sharing an email, the oldest, which a get-or-create finds first.
 
-The downgrade keeps the keys: the builds of revision 0009 hold such keys themselves.
-
 Revision ID: 0010
 Revises: 0009
 """
@@ -92,4 +90,4 @@ def _email_only_customers(conn: sa.Connection) -> list[tuple[str, str, dict[str,
 
 
 def downgrade() -> None:
-    pass
+    """Keeps the keys: the builds of revision 0009 hold such keys themselves."""
