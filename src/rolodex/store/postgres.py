@@ -11,6 +11,10 @@ cannot serve right now -- refused or timed-out connections, a server shutting do
 starting up, a connection killed mid-statement, an exhausted pool, a statement timeout -- is
 translated here, at the boundary, into the core's ``Unavailable``. The pool checks each
 connection before lending it, so service resumes by itself once the database is back.
+
+Searches, and lists that filter, first make sure the planner's statistics are fresh enough
+for their joins (``store.planner_statistics``): autovacuum refreshes them a minute late, and
+until then a count of search matches could take seconds instead of milliseconds.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from rolodex.store.base import (
     Store,
 )
 from rolodex.store.migrate import lost_migration_race, upgrade
+from rolodex.store.planner_statistics import PlannerStatistics
 from rolodex.store.postgres_settings import engine_settings
 
 T = TypeVar("T")
@@ -67,6 +72,7 @@ class PostgresStore(Store):
         if pool_size is not None:
             arguments.update(pool_size=pool_size, max_overflow=pool_size)
         self._engine = create_async_engine(settings.url, **arguments)
+        self._statistics = PlannerStatistics(self._engine, deadline_s=self._deadline_s)
 
     async def migrate(self) -> None:
         """Migrate; a process that loses the race to a concurrent migration tries again.
@@ -86,18 +92,21 @@ class PostgresStore(Store):
                     raise
 
     async def close(self) -> None:
+        await self._statistics.close()
         await self._engine.dispose()
 
     async def insert(
         self, record: Record, spec: IndexSpec, *, receipt: Receipt | None = None
     ) -> None:
         await self._run(lambda conn: sql.insert(conn, record, spec, receipt=receipt))
+        self._statistics.wrote(1)
 
     async def insert_new(self, records: Sequence[Record], spec: IndexSpec) -> bool:
         try:
             await self._run(lambda conn: bulk.insert_many(conn, records, spec))
         except sa.exc.IntegrityError:  # the transaction was rolled back whole
             return False
+        self._statistics.wrote(len(records))
         return True
 
     async def get(self, tenant: Tenant, id: str) -> Record | None:
@@ -115,30 +124,40 @@ class PostgresStore(Store):
         *,
         receipt: Receipt | None = None,
     ) -> tuple[Record, Record]:
-        return await self._run(
+        changed = await self._run(
             lambda conn: sql.update(conn, tenant, id, change, spec, receipt=receipt)
         )
+        self._statistics.wrote(1)
+        return changed
 
     async def delete(
         self, tenant: Tenant, id: str, spec: IndexSpec, *, hard: bool, check: Check | None = None
     ) -> Record:
-        return await self._run(
+        deleted = await self._run(
             lambda conn: sql.delete(conn, tenant, id, spec, hard=hard, check=check)
         )
+        self._statistics.wrote(1)
+        return deleted
 
     async def every_record(self, *, after: Record | None, limit: int) -> list[Record]:
         return await self._read(lambda conn: sql.every_record(conn, after, limit))
 
     async def list(self, query: ListQuery) -> Page:
+        if query.where is not None:  # joins the side tables, planned from their statistics
+            await self._statistics.fresh()
         return await self._read(lambda conn: sql.list_page(conn, query))
 
     async def count(self, query: ListQuery) -> int:
+        if query.where is not None:
+            await self._statistics.fresh()
         return await self._read(lambda conn: sql.count(conn, query))
 
     async def search(self, query: SearchQuery) -> Page:
+        await self._statistics.fresh()
         return await self._read(lambda conn: search.search_page(conn, query))
 
     async def search_count(self, query: SearchQuery) -> int:
+        await self._statistics.fresh()
         return await self._read(lambda conn: search.search_count(conn, query))
 
     async def recall(self, tenant: Tenant, key: str, *, since_us: int) -> Remembered | None:
