@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from starlette.routing import BaseRoute, Mount, Router
+from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp
 
 from rolodex.dialects.autumn import routes as autumn
 from rolodex.dialects.dub import routes as dub
 from rolodex.dialects.stripe import routes as stripe
+from rolodex.dialects.wire import AsgiEndpoint
 from rolodex.service import Context
 from rolodex.settings import Settings
 from rolodex.store.base import Store
@@ -42,6 +43,10 @@ def create_app(settings: Settings, store: Store, *, migrate: bool = True) -> ASG
             Mount("/stripe", app=_stripe_router(stripe_routes)),
             Mount("/autumn", routes=autumn.routes(ctx)),
             Mount("/dub", routes=dub.routes(ctx)),
+            # A mount takes only the paths below its prefix; the prefix itself is the
+            # dialect's too, so it gets the dialect's answer to a path it does not serve.
+            Route("/autumn", AsgiEndpoint(autumn.unrouted)),
+            Route("/dub", AsgiEndpoint(dub.unknown_path)),
         ],
         default=stripe.not_found,
         lifespan=lifespan,

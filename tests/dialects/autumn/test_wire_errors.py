@@ -59,6 +59,8 @@ def test_error_is_exactly_autumns(case: dict[str, Any], autumn_url: str, autumn_
         ("PROPFIND", "/v1/customers.get"),
         ("MKCOL", "/v1/customers/u1"),
         ("TRACE", "/nowhere"),
+        ("GET", ""),  # the bare prefix Rolodex serves Autumn under
+        ("POST", ""),
     ],
 )
 def test_what_autumn_does_not_route_gets_its_frameworks_plain_404(

@@ -212,6 +212,8 @@ def test_unknown_paths_and_methods(workspace: Workspace) -> None:
         other = workspace.http.request(method, "/customers")
         assert (other.status_code, other.headers["allow"]) == (405, "GET, POST, OPTIONS")
     assert workspace.http.request("MKCOL", "/nowhere").json()["error"]["code"] == "not_found"
+    bare = str(workspace.http.base_url).rstrip("/")  # the prefix Rolodex serves Dub under
+    assert workspace.http.get(bare).json()["error"]["code"] == "not_found"
     assert workspace.http.options("/customers").status_code == 204
 
 

@@ -96,11 +96,11 @@ def routes(ctx: Context) -> list[BaseRoute]:
     ]
     return [
         *(Route(e.path, AsgiEndpoint(_serve(e, ctx))) for e in table),
-        Route("/{path:path}", AsgiEndpoint(_unrouted)),
+        Route("/{path:path}", AsgiEndpoint(unrouted)),
     ]
 
 
-async def _unrouted(_request: Request) -> Response:
+async def unrouted(_request: Request) -> Response:
     """What Autumn's framework (Hono) answers where no route takes the method and path: it
     routes by both together, so a known path asked with another method gets this too."""
     return PlainTextResponse("404 Not Found", 404)
@@ -112,7 +112,7 @@ def _serve(endpoint: Endpoint, ctx: Context) -> Callable[[Request], Awaitable[Re
         method = "GET" if request.method == "HEAD" else request.method
         operation = endpoint.operations.get(method)
         if operation is None:
-            return await _unrouted(request)
+            return await unrouted(request)
         credentials: Credentials | None = None
         try:
             authorization = request.headers.get("authorization")

@@ -130,7 +130,7 @@ def routes(ctx: Context) -> list[BaseRoute]:
             "/customers/{id:path}",
             {"GET": customers.retrieve, "PATCH": customers.update, "DELETE": customers.delete},
         ),
-        Route("/{path:path}", AsgiEndpoint(_unknown_path)),
+        Route("/{path:path}", AsgiEndpoint(unknown_path)),
     ]
 
 
@@ -141,7 +141,7 @@ def _route(ctx: Context, path: str, handlers: Mapping[str, Handler]) -> Route:
     served = _endpoint(ctx, handlers)
 
     async def endpoint(request: Request) -> Response:
-        return await (served if _one_segment_id(request) else _unknown_path)(request)
+        return await (served if _one_segment_id(request) else unknown_path)(request)
 
     return Route(path, AsgiEndpoint(endpoint))
 
@@ -156,7 +156,7 @@ def _one_segment_id(request: Request) -> bool:
     return id != "" and b"/" not in sent.split(b"/customers/", 1)[-1]
 
 
-async def _unknown_path(_request: Request) -> Response:
+async def unknown_path(_request: Request) -> Response:
     """Rolodex's own answer: Dub's host serves an HTML page for paths it does not know."""
     return _json(DubError("not_found", "Not found").body(), 404)
 
