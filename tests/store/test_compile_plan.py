@@ -28,7 +28,7 @@ PLAN = Entry("metadata", "plan")
 EMAIL_WORDS = Compare(Attr("email"), Op.WORDS, "jane@example.com")
 
 
-def _no_estimates(driver: Driver) -> int:
+def _no_estimates(driver: Driver, cap: int) -> int:
     raise AssertionError(f"a single candidate needs no estimate, got {driver!r}")
 
 
@@ -67,8 +67,39 @@ def test_a_conjunction_is_driven_by_its_rarest_index() -> None:
     common = Compare(PLAN, Op.EQ, "free")
     sizes = {Terms("metadata.plan", "free"): 1000, Texts("email", Op.WORDS, EMAIL_WORDS.value): 1}
     both = AllOf((common, EMAIL_WORDS, Compare(Created(), Op.LT, 9)))
-    assert plan(both, INDEX, sizes.__getitem__) == [
+    assert plan(both, INDEX, lambda driver, cap: min(sizes[driver], cap)) == [
         Arm(Texts("email", Op.WORDS, EMAIL_WORDS.value), (common, Compare(Created(), Op.LT, 9)))
+    ]
+
+
+def test_conjuncts_tied_at_the_cap_are_counted_further() -> None:
+    """Each counted up to 1,000 first; those still tied there, up to 10,000, and so on."""
+    phones, vip = Not(IsNull(Attr("phone"))), Not(IsNull(Entry("metadata", "vip")))
+    sizes = {Texts("phone"): 44_728, Terms("metadata.vip"): 1_244, Texts("email"): 50_000}
+    asked: list[tuple[Driver, int]] = []
+
+    def estimate(driver: Driver, cap: int) -> int:
+        asked.append((driver, cap))
+        return min(sizes[driver], cap)
+
+    emails = Not(IsNull(Attr("email")))
+    assert plan(AllOf((phones, emails, vip)), INDEX, estimate) == [
+        Arm(Terms("metadata.vip"), (phones, emails))
+    ]
+    assert [cap for _, cap in asked] == [1_000] * 3 + [10_000] * 3
+
+    asked.clear()
+    rare = Compare(PLAN, Op.EQ, "rare")
+    sizes[Terms("metadata.plan", "rare")] = 3
+    chosen = plan(AllOf((phones, rare)), INDEX, estimate)
+    assert chosen == [Arm(Terms("metadata.plan", "rare"), (phones,))]
+    assert [cap for _, cap in asked] == [1_000, 1_000]  # settled below the cap
+
+
+def test_conjuncts_as_common_as_the_last_cap_keep_their_order() -> None:
+    phones, emails = Not(IsNull(Attr("phone"))), Not(IsNull(Attr("email")))
+    assert plan(AllOf((phones, emails)), INDEX, lambda driver, cap: cap) == [
+        Arm(Texts("phone"), (emails,))
     ]
 
 

@@ -12,7 +12,8 @@ it fetches every match to sort it).
 - A presence test (``-metadata['k']:null``) walks the rows of that field.
 - ``AnyOf`` becomes one arm per disjunct when every disjunct has an index.
 - ``AllOf`` is driven by the conjunct whose index holds the fewest entries (the store
-  estimates by counting up to a cap), the other conjuncts being checked per record.
+  estimates by counting up to a cap, raised while conjuncts tie at it), the other conjuncts
+  being checked per record.
 - Anything else (negations, null tests, created ranges alone) walks the creation-order index
   of all live records, bounded by the created range the condition implies.
 """
@@ -60,8 +61,16 @@ class Texts:
 
 
 Driver = Scan | Terms | Texts
-Estimate = Callable[[Driver], int]
-"""How many index entries a driver would walk at most (counted up to a cap)."""
+Estimate = Callable[[Driver, int], int]
+"""How many index entries a driver would walk, counted up to a cap (the second argument)."""
+
+ESTIMATE_CAPS = (1_000, 10_000, 100_000)
+"""The caps conjuncts are counted up to, each next one only while the cheapest still tie at
+the last: counting is cheap up to a thousand entries, and most searches settle there. With one
+cap, conjuncts of a thousand entries and more tied and the first was taken: at 50,000
+customers ``-phone:null -email:null -metadata["vip"]:null`` (1,244 with ``vip``) walked the
+44,728 phones and checked each, its count taking 5.1 s on SQLite and 0.6 s on PostgreSQL,
+against about 50 ms driven by ``vip``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +167,21 @@ def _conjunction(
     ]
     if not options:
         return None
-    if len(options) == 1:
-        position, chosen = options[0]
-    else:
-        position, chosen = min(options, key=lambda o: sum(estimate(a.driver) for a in o[1]))
+    position, chosen = options[0] if len(options) == 1 else _cheapest(options, estimate)
     others = clauses[:position] + clauses[position + 1 :]
     return [Arm(arm.driver, arm.rest + others) for arm in chosen]
+
+
+Option = tuple[int, list[Arm]]
+"""A conjunct that an index can drive: its position, and its arms."""
+
+
+def _cheapest(options: list[Option], estimate: Estimate) -> Option:
+    """The option whose arms walk the fewest entries; of equals, the first."""
+    for cap in ESTIMATE_CAPS:
+        costs = [sum(estimate(arm.driver, cap) for arm in arms) for _, arms in options]
+        least = min(costs)
+        options = [option for option, cost in zip(options, costs, strict=True) if cost == least]
+        if len(options) == 1 or least < cap:  # no count that stopped at the cap is among them
+            break
+    return options[0]

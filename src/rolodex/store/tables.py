@@ -53,6 +53,8 @@ customer_terms = sa.Table(
         sa.String(ID_LENGTH).with_variant(sa.String(ID_LENGTH, collation="C"), "postgresql"),
         primary_key=True,
     ),
+    # The records holding a field, newest first: what a presence test walks and probes.
+    sa.Index("ix_customer_terms_presence", "tenant", "field", "created_us", "customer_id"),
     sqlite_with_rowid=False,
 )
 
