@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from rolodex.store import UnsupportedDatabaseError
 from rolodex.store.postgres_settings import engine_settings
@@ -24,6 +25,7 @@ def test_defaults_bound_every_wait() -> None:
     options = arguments["connect_args"]["options"]
     assert "-c statement_timeout=30000" in options
     assert "-c idle_in_transaction_session_timeout=60000" in options
+    assert "-c jit=off" in options
     assert settings.operation_timeout_s == 40
 
 
@@ -60,3 +62,18 @@ def test_the_callers_own_options_win() -> None:
 def test_malformed_settings_are_refused(url: str, complaint: str) -> None:
     with pytest.raises(UnsupportedDatabaseError, match=complaint):
         engine_settings(url)
+
+
+@pytest.mark.postgres
+def test_the_server_applies_the_session_settings(postgres_url: str) -> None:
+    settings = engine_settings(postgres_url)
+    engine = sa.create_engine(settings.url, connect_args=settings.connect_args)
+    try:
+        with engine.connect() as conn:
+            shown = {
+                name: conn.exec_driver_sql(f"SHOW {name}").scalar_one()
+                for name in ("jit", "statement_timeout")
+            }
+    finally:
+        engine.dispose()
+    assert shown == {"jit": "off", "statement_timeout": "30s"}
