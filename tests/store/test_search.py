@@ -1,17 +1,21 @@
-"""Searches on SQLite, where the full-text index answers words and substrings."""
+"""Search statements: their plans on SQLite, and what they join on each database."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from rolodex.core.index import IndexSpec
 from rolodex.core.query import Attr, Compare, Op
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import translate
 from rolodex.dialects.stripe.search import parse
+from rolodex.store import open_store
 from rolodex.store.base import SearchQuery
 from rolodex.store.sqlite import SQLiteStore
 
@@ -98,3 +102,49 @@ def test_a_presence_test_walks_the_index_of_the_field(tmp_path: Path, query: str
     terms = [step for step in plans if "customer_terms" in step]
     assert terms
     assert all("ix_customer_terms_presence" in step for step in terms), plans
+
+
+@pytest.mark.postgres
+def test_a_term_meets_its_record_on_postgresql_by_its_whole_key(postgres_url: str) -> None:
+    """Joined on the id alone, PostgreSQL found a record's term by its value alone and filtered
+    that value's entries by id: at 50,000 customers a page of ``metadata["plan"]:"pro"
+    email~"com"`` ran into the statement timeout. SQLite keeps the id alone (see
+    ``search._joined``)."""
+    statements = _statements(
+        postgres_url, 'metadata["plan"]:"pro" email~"com"', ["customer_terms", "customer_text"]
+    )
+    assert "customers.created_us = customer_terms.created_us" in statements
+
+
+def test_a_term_meets_its_record_on_sqlite_by_its_id(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'joined.db'}"
+    statements = _statements(url, 'metadata["plan"]:"pro" email~"com"', ["customer_terms"])
+    assert "customers.id = customer_terms.customer_id" in statements
+    assert "customers.created_us = customer_terms.created_us" not in statements
+
+
+def _statements(url: str, query: str, tables: list[str]) -> str:
+    """The SQL a search's page ran, joined into one string."""
+
+    async def scenario() -> str:
+        store = open_store(url)
+        await store.migrate()
+        tenant = Tenant("stripe", uuid.uuid4().hex, "test")
+        fields = {"email": "a@b.com", "metadata": {"plan": "pro"}}
+        await store.insert(Record(tenant, "cus_1", 1, fields), translate.SPEC)
+        sent: list[str] = []
+        engine = getattr(store._engine, "sync_engine", store._engine)  # PostgreSQL's is async
+
+        def listen(*args: Any) -> None:
+            sent.append(args[2])
+
+        sa.event.listen(engine, "before_cursor_execute", listen)
+        try:
+            page = await store.search(SearchQuery(tenant, parse(query), translate.SPEC))
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listen)
+            await store.close()
+        assert [r.id for r in page.records] == ["cus_1"]
+        return "\n".join(sql for sql in sent if all(table in sql for table in tables))
+
+    return asyncio.run(scenario())

@@ -93,7 +93,7 @@ class _Scope:
             # count at 10,000 customers, and more for each word of the query.
             rows = customer_fts_rows
             matched = sa.select(customer_fts.c.rowid).where(_fts_match(self.tenant, arm.driver))
-            source = _joined(rows, rows.c.customer_id)
+            source = _joined(rows, self.dialect)
             filters = [rows.c.key.in_(matched), rows.c.tenant == self.tenant]
         else:
             source, filters, (created, _) = self._source(arm.driver)
@@ -123,7 +123,7 @@ class _Scope:
             filters.append(customer_terms.c.value == driver.value)
         if isinstance(driver, Texts) and driver.op is not None:
             filters.append(_text_condition(driver, self.dialect))
-        source = _joined(table, table.c.customer_id) if joined else table
+        source = _joined(table, self.dialect) if joined else table
         return source, filters, (table.c.created_us, table.c.customer_id)
 
     def _checks(self, arm: Arm) -> list[Clause]:
@@ -205,11 +205,20 @@ def _order_of(table: sa.Table) -> tuple[sa.ColumnElement[Any], ...]:
     return (table.c.created_us, table.c.id)
 
 
-def _joined(table: sa.Table, customer_id: sa.ColumnElement[str]) -> sa.FromClause:
-    return table.join(
-        customers,
-        sa.and_(customers.c.tenant == table.c.tenant, customers.c.id == customer_id),
-    )
+def _joined(table: sa.Table, dialect: str) -> sa.FromClause:
+    """A side table's rows joined to their records.
+
+    On PostgreSQL on the whole of the record's key as the side tables hold it, creation time
+    included: joined on the id alone, its planner found a term's entry from a record by the
+    term's value alone and filtered the value's entries by id, and at 50,000 customers a page
+    of ``metadata["plan"]:"pro" email~"com"`` ran into the statement timeout (now 0.16 s).
+    SQLite keeps the join on the id: given the creation time too, its planner, which has no
+    statistics, took to walking every record of the account and sorting them.
+    """
+    on = [customers.c.tenant == table.c.tenant, customers.c.id == table.c.customer_id]
+    if dialect != "sqlite":
+        on.append(customers.c.created_us == table.c.created_us)
+    return table.join(customers, sa.and_(*on))
 
 
 def _text_condition(driver: Texts, dialect: str) -> Clause:

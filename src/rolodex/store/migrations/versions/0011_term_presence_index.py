@@ -28,7 +28,7 @@ COLUMNS = ["tenant", "field", "created_us", "customer_id"]
 
 def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        op.create_index(NAME, "customer_terms", COLUMNS)
+        op.create_index(NAME, "customer_terms", COLUMNS, if_not_exists=True)
 
 
 def downgrade() -> None:
