@@ -15,8 +15,7 @@ from alembic.script import ScriptDirectory
 
 from rolodex.store import open_store
 from rolodex.store.migrate import MIGRATIONS, upgrade
-from rolodex.store.postgres_settings import engine_settings
-from tests.support.postgres import fresh_database
+from tests.support.postgres import engine_on, fresh_database
 
 pytestmark = pytest.mark.postgres
 
@@ -39,10 +38,8 @@ def fresh_url() -> Iterator[str]:
 
 @pytest.fixture
 def admin(fresh_url: str) -> Iterator[sa.Engine]:
-    settings = engine_settings(fresh_url)
-    engine = sa.create_engine(settings.url, connect_args=settings.connect_args)
-    yield engine
-    engine.dispose()
+    with engine_on(fresh_url) as engine:
+        yield engine
 
 
 def test_a_migration_racing_another_waits_and_then_finds_it_done(

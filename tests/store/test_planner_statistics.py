@@ -16,9 +16,8 @@ from rolodex.dialects.stripe import translate
 from rolodex.dialects.stripe.search import parse
 from rolodex.store import open_store, planner_statistics
 from rolodex.store.base import ListQuery, SearchQuery, Store
-from rolodex.store.postgres_settings import engine_settings
 from tests.store.conftest import new_tenant, record
-from tests.support.postgres import fresh_database
+from tests.support.postgres import engine_on, fresh_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.anyio]
 
@@ -33,10 +32,8 @@ def url() -> Iterator[str]:
 
 @pytest.fixture
 def admin(url: str) -> Iterator[sa.Engine]:
-    settings = engine_settings(url)
-    engine = sa.create_engine(settings.url, connect_args=settings.connect_args)
-    yield engine
-    engine.dispose()
+    with engine_on(url) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ from types import ModuleType
 from typing import Any, NoReturn
 
 import pytest
+import sqlalchemy as sa
 
+from rolodex.store.postgres_settings import engine_settings
 from tests.support.server import free_port
 
 ADMIN_URL = os.environ.get(
@@ -73,6 +75,24 @@ def fresh_database(admin_url: str = ADMIN_URL, *, collation: str | None = None) 
     finally:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def engine_on(url: str) -> Iterator[sa.Engine]:
+    """A synchronous engine on ``url``, connecting as Rolodex's store does; disposed after."""
+    settings = engine_settings(url)
+    engine = sa.create_engine(settings.url, connect_args=settings.connect_args)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@contextlib.contextmanager
+def fresh_engine() -> Iterator[sa.Engine]:
+    """:func:`engine_on` a :func:`fresh_database`."""
+    with fresh_database() as url, engine_on(url) as engine:
+        yield engine
 
 
 def _create(admin: Any, psycopg: ModuleType, name: str, collation: str | None) -> None:

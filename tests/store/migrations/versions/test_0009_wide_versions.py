@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 
-from rolodex.store.postgres_settings import engine_settings
 from tests.support.migrations import migrate
-from tests.support.postgres import fresh_database
 
 pytestmark = pytest.mark.postgres
 
 LAST_32_BIT = 2**31 - 1
-
-
-@pytest.fixture
-def postgres() -> Iterator[sa.Engine]:
-    with fresh_database() as url:
-        settings = engine_settings(url)
-        engine = sa.create_engine(settings.url, connect_args=settings.connect_args)
-        yield engine
-        engine.dispose()
 
 
 def _versions(engine: sa.Engine) -> list[int]:

@@ -9,9 +9,8 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from rolodex.store.postgres_settings import engine_settings
 from tests.support.migrations import migrate
-from tests.support.postgres import fresh_database
+from tests.support.postgres import fresh_engine
 
 ACCOUNT = "autumn:sandbox:org_1"
 EMAIL = "ann@example.com"
@@ -25,11 +24,8 @@ def any_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.En
         yield engine
         engine.dispose()
         return
-    with fresh_database() as url:
-        settings = engine_settings(url)
-        engine = sa.create_engine(settings.url, connect_args=settings.connect_args)
+    with fresh_engine() as engine:
         yield engine
-        engine.dispose()
 
 
 def _customer(

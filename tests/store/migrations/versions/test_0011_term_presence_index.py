@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import sqlalchemy as sa
 
-from rolodex.store.postgres_settings import engine_settings
 from tests.support.migrations import migrate
-from tests.support.postgres import fresh_database
 
 INDEX = "ix_customer_terms_presence"
-
-
-@pytest.fixture
-def sqlite(tmp_path: Path) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'migrated.db'}")
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def postgres() -> Iterator[sa.Engine]:
-    with fresh_database() as url:
-        settings = engine_settings(url)
-        engine = sa.create_engine(settings.url, connect_args=settings.connect_args)
-        yield engine
-        engine.dispose()
 
 
 def _indexed_columns(engine: sa.Engine) -> list[str] | None:
@@ -39,17 +18,17 @@ def _indexed_columns(engine: sa.Engine) -> list[str] | None:
     return None
 
 
-def test_sqlite_gets_the_index_back_and_gives_it_up_on_the_way_down(sqlite: sa.Engine) -> None:
-    migrate(sqlite, "0004")
-    assert _indexed_columns(sqlite) == ["tenant", "field", "created_us", "customer_id"]
-    migrate(sqlite, "0010")
-    assert _indexed_columns(sqlite) is None  # the rebuild of 0005 dropped it
+def test_sqlite_gets_the_index_back_and_gives_it_up_on_the_way_down(engine: sa.Engine) -> None:
+    migrate(engine, "0004")
+    assert _indexed_columns(engine) == ["tenant", "field", "created_us", "customer_id"]
+    migrate(engine, "0010")
+    assert _indexed_columns(engine) is None  # the rebuild of 0005 dropped it
 
-    migrate(sqlite, "head")
-    assert _indexed_columns(sqlite) == ["tenant", "field", "created_us", "customer_id"]
+    migrate(engine, "head")
+    assert _indexed_columns(engine) == ["tenant", "field", "created_us", "customer_id"]
 
-    migrate(sqlite, "0010", down=True)
-    assert _indexed_columns(sqlite) is None
+    migrate(engine, "0010", down=True)
+    assert _indexed_columns(engine) is None
 
 
 @pytest.mark.postgres
