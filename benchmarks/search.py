@@ -1,14 +1,19 @@
-"""Customer search latency at scale, on SQLite, through the store.
+"""Customer search latency at scale, on SQLite or PostgreSQL, through the store.
 
     python benchmarks/search.py --customers 1000000
+    python benchmarks/search.py --customers 50000 --count --queries 20 \
+        --database postgresql://postgres@127.0.0.1:5432/postgres
 
 builds two data sets, 10,000 customers (the baseline) and ``--customers``, with realistic
 names, emails and phone numbers and three metadata keys each (``plan``: three values, the
-low-selectivity case; ``user_id``: unique; ``region``: twenty values), then times five kinds
-of Stripe search query with limit 10. Each timing covers what a request costs below HTTP:
-parsing the query, planning, the SQL on the real ``SQLiteStore`` and decoding the records.
-The data is loaded with ``store.bulk`` inside one transaction, straight into the store's
-tables, after the store's own migrations made them. Needs the dev extra (``faker`` names).
+low-selectivity case; ``user_id``: unique; ``region``: twenty values), then times kinds of
+Stripe search query with limit 10: single clauses, presence and null tests, and conjunctions
+and disjunctions of them. Each timing covers what a request costs below HTTP: parsing the
+query, planning, the SQL on the real store and decoding the records; with ``--count``, the
+count of all matches too, as ``expand[]=total_count`` asks. The data is loaded with
+``store.bulk`` inside one transaction, straight into the store's tables, after the store's
+own migrations made them: SQLite files in a temporary folder, or throw-away databases on the
+PostgreSQL server ``--database`` names, dropped afterwards. Needs the dev extra (``faker``).
 """
 
 from __future__ import annotations
@@ -27,16 +32,20 @@ from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
 
+# As in run.py: the harness imports itself as the ``benchmarks`` package from the project root.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 import sqlalchemy as sa
 from faker.providers.internet.en_US import Provider as Internet
 from faker.providers.person.en_US import Provider as Person
 
+from benchmarks.databases import Databases, backend_of, databases, describe
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import translate
 from rolodex.dialects.stripe.search import parse
-from rolodex.store import bulk
-from rolodex.store.base import SearchQuery
-from rolodex.store.sqlite import SQLiteStore
+from rolodex.store import bulk, open_store
+from rolodex.store.base import SearchQuery, Store
+from rolodex.store.postgres_settings import engine_settings
 
 BASELINE = 10_000
 BATCH = 20_000
@@ -119,29 +128,44 @@ class DataSet:
     bytes: int
 
 
-def build(directory: Path, size: int, samples: int, seed: int) -> DataSet:
-    path = directory / f"search-{size}.db"
-    url = f"sqlite:///{path}"
+def build(made: Databases, size: int, samples: int, seed: int) -> DataSet:
+    url = made.new_url(f"search{size}")
     started = time.perf_counter()
-    store = SQLiteStore(url)
-    asyncio.run(_migrate(store))
+    asyncio.run(_migrate(url))
     people, rng = People(seed), random.Random(seed + 1)
     wanted = set(random.Random(seed + 2).sample(range(size), min(samples, size)))
     kept: list[Customer] = []
-    engine = sa.create_engine(url)
+    engine = _engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("PRAGMA cache_size=-262144")
+        if made.backend == "sqlite":
+            conn.exec_driver_sql("PRAGMA cache_size=-262144")
         for first in range(0, size, BATCH):
             batch = [people.customer(i) for i in range(first, min(first + BATCH, size))]
             kept += [c for c in batch if c.index in wanted]
             bulk.insert_many(conn, [c.record(rng) for c in batch], translate.SPEC)
             _progress(f"  built {first + len(batch):,} of {size:,}")
+    with engine.connect() as conn:
+        stored = _bytes(conn, url)
     engine.dispose()
     _progress("")
-    return DataSet(size, url, kept, time.perf_counter() - started, path.stat().st_size)
+    return DataSet(size, url, kept, time.perf_counter() - started, stored)
 
 
-async def _migrate(store: SQLiteStore) -> None:
+def _engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        return sa.create_engine(url)
+    settings = engine_settings(url)
+    return sa.create_engine(settings.url, connect_args=settings.connect_args)
+
+
+def _bytes(conn: sa.Connection, url: str) -> int:
+    if url.startswith("sqlite"):
+        return Path(url.removeprefix("sqlite:///")).stat().st_size
+    return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+
+
+async def _migrate(url: str) -> None:
+    store = open_store(url)
     await store.migrate()
     await store.close()
 
@@ -166,6 +190,17 @@ KINDS: dict[str, Kind] = {
     "name word match": lambda c, _: f"name:'{c.name}'",
     "~ substring of an email": lambda c, rng: f"email~'{_fragment(c.email, rng)}'",
     "created range of one day": _day,
+    "metadata key present": lambda c, _: "-metadata['plan']:null",
+    "null test, no match": lambda c, _: "phone:null",
+    "metadata and created range": lambda c, rng: f"metadata['plan']:'free' {_day(c, rng)}",
+    "metadata and substring": lambda c, rng: (
+        f"metadata['plan']:'pro' email~'{_fragment(c.email, rng)}'"
+    ),
+    "word and substring": lambda c, rng: (
+        f"name:'{c.name.split()[0]}' email~'{_fragment(c.email, rng)}'"
+    ),
+    "word or null test": lambda c, _: f"name:'{c.name}' OR phone:null",
+    "two presences, 1 in 20": lambda c, _: "-phone:null -email:null metadata['region']:'us-1'",
 }
 
 
@@ -176,23 +211,23 @@ class Timing:
     mean_hits: float
 
 
-def measure(data: DataSet, queries: int, seed: int) -> dict[str, Timing]:
-    return asyncio.run(_measure(data, queries, seed))
+def measure(data: DataSet, queries: int, seed: int, *, count: bool) -> dict[str, Timing]:
+    return asyncio.run(_measure(data, queries, seed, count=count))
 
 
-async def _measure(data: DataSet, queries: int, seed: int) -> dict[str, Timing]:
-    store = SQLiteStore(data.url)
+async def _measure(data: DataSet, queries: int, seed: int, *, count: bool) -> dict[str, Timing]:
+    store = open_store(data.url)
     rng = random.Random(seed)
     results = {}
     try:
         for kind, make in KINDS.items():
             texts = [make(rng.choice(data.samples), rng) for _ in range(queries)]
             for text in texts[:20]:  # warm the page cache
-                await _search(store, text)
+                await _search(store, text, count=count)
             timings, hits = [], []
             for text in texts:
                 started = time.perf_counter()
-                found = await _search(store, text)
+                found = await _search(store, text, count=count)
                 timings.append((time.perf_counter() - started) * 1000)
                 hits.append(found)
             p50, p99 = _percentile(timings, 50), _percentile(timings, 99)
@@ -202,8 +237,12 @@ async def _measure(data: DataSet, queries: int, seed: int) -> dict[str, Timing]:
     return results
 
 
-async def _search(store: SQLiteStore, text: str) -> int:
-    page = await store.search(SearchQuery(TENANT, parse(text), translate.SPEC, limit=10))
+async def _search(store: Store, text: str, *, count: bool) -> int:
+    """Records on the first page; with ``count``, the count of every match is taken too."""
+    query = SearchQuery(TENANT, parse(text), translate.SPEC, limit=10)
+    page = await store.search(query)
+    if count:
+        await store.search_count(query)
     return len(page.records)
 
 
@@ -212,10 +251,14 @@ def _percentile(values: list[float], percent: int) -> float:
     return ordered[min(len(ordered) - 1, round(percent / 100 * (len(ordered) - 1)))]
 
 
-def report(sets: list[DataSet], timings: list[dict[str, Timing]], queries: int) -> Iterator[str]:
+def report(
+    sets: list[DataSet], timings: list[dict[str, Timing]], queries: int, *, count: bool
+) -> Iterator[str]:
+    backend = backend_of(sets[0].url)
+    what = "page and count" if count else "page"
     yield (
-        f"Customer search on SQLite through the store (parse + plan + SQL + decode, no HTTP), "
-        f"limit 10, {queries} queries per kind"
+        f"Customer search on {backend} through the store (parse + plan + SQL + decode, no HTTP), "
+        f"limit 10, {what}, {queries} queries per kind"
     )
     for data in sets:
         yield (
@@ -245,17 +288,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200, help="per kind of query")
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        help="sqlite (files in --dir), or a PostgreSQL server URL whose server gets throw-away "
+        "databases",
+    )
+    parser.add_argument("--count", action="store_true", help="also count every match")
     parser.add_argument("--dir", type=Path, help="where to build (default: a temporary folder)")
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite files afterwards")
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args()
     directory = args.dir or Path(tempfile.mkdtemp(prefix="rolodex-search-"))
     directory.mkdir(parents=True, exist_ok=True)
+    _progress(f"building on {describe(args.database)}")
     try:
-        sizes = sorted({min(BASELINE, args.customers), args.customers})
-        sets = [build(directory, size, args.queries, args.seed) for size in sizes]
-        timings = [measure(data, args.queries, args.seed) for data in sets]
-        print("\n".join(report(sets, timings, args.queries)))
+        with databases(args.database, directory) as made:
+            sizes = sorted({min(BASELINE, args.customers), args.customers})
+            sets = [build(made, size, args.queries, args.seed) for size in sizes]
+            timings = [measure(d, args.queries, args.seed, count=args.count) for d in sets]
+        print("\n".join(report(sets, timings, args.queries, count=args.count)))
     finally:
         if not args.keep:
             shutil.rmtree(directory, ignore_errors=True)
