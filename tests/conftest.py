@@ -34,12 +34,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         importlib.import_module(module)
 
 
-SDK_CLASSES = ("stripe._customer", "stripe._list_object", "stripe._search_result_object")
-"""The modules of the classes stripe-python gives Rolodex's answers, which it imports the
-first time an answer names one. Imported before any test: on CPython 3.11 an import that a
-garbage collection interrupts, with a finalizer that imports too, can fail with a ``KeyError``
-from importlib's module locks (python/cpython#91351, fixed in 3.12), and one did, in the first
-customer a test created through the SDK."""
+SDK_CLASSES = (
+    "stripe._stripe_client",
+    "stripe._customer",
+    "stripe._list_object",
+    "stripe._search_result_object",
+)
+"""The modules stripe-python imports lazily: its client's, the first time a test builds one
+(``stripe.StripeClient``), and those of the classes it gives Rolodex's answers, the first time
+an answer names one. Imported before any test: on CPython 3.11 an import that a garbage
+collection interrupts, with a finalizer that imports too, can fail with a ``KeyError`` from
+importlib's module locks (python/cpython#91351, fixed in 3.12). One did in the first customer
+a test created through the SDK, and one in the first client a test built."""
 
 
 @pytest.fixture(scope="session")
