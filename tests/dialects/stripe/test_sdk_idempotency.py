@@ -160,3 +160,24 @@ def test_an_array_sent_either_way_is_the_same_parameters(raw: httpx.Client) -> N
     assert again.status_code == 200
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
+
+
+@pytest.mark.parametrize(
+    ("first", "then"),
+    [({"123": "x"}, {"456": "x"}), ({"01": "x"}, {"1": "x"}), ({"0": "x"}, {"1": "x"})],
+    ids=["other digits", "a leading zero", "not from zero"],
+)
+def test_metadata_keys_of_digits_are_parameters_of_their_own(
+    client: stripe.StripeClient, first: dict[str, str], then: dict[str, str]
+) -> None:
+    """Not array indices: read as one, both hashes were the array ``["x"]``, and the second
+    request was answered with the first one's customer, its own metadata never written."""
+    created = client.v1.customers.create({"metadata": first}, {"idempotency_key": (key := _key())})
+    with pytest.raises(stripe.IdempotencyError):
+        client.v1.customers.create({"metadata": then}, {"idempotency_key": key})
+
+    key = _key()
+    client.v1.customers.update(created.id, {"metadata": then}, {"idempotency_key": key})
+    with pytest.raises(stripe.IdempotencyError):
+        client.v1.customers.update(created.id, {"metadata": first}, {"idempotency_key": key})
+    assert client.v1.customers.retrieve(created.id).metadata.to_dict() == {**first, **then}

@@ -246,14 +246,20 @@ def _fingerprint(params: Mapping[str, Any]) -> str:
 
 
 def _as_arrays(value: Any) -> Any:
-    """``value`` with each hash of array indices (``a[0]``, ``a[1]``) read as the array."""
-    if isinstance(value, Indexed) and value and (indices := value.as_indices()) is not None:
-        return [_as_arrays(value[key]) for key in indices]
+    """``value`` with each hash of the indices ``0`` to ``n - 1`` (``a[0]``, ``a[1]``) read as
+    the array. Any other keys stay, digits or not: ``metadata[123]`` and ``metadata[456]``
+    are different parameters."""
+    if isinstance(value, Indexed) and value and _counts_from_zero(value):
+        return [_as_arrays(value[str(index)]) for index in range(len(value))]
     if isinstance(value, dict):
         return {key: _as_arrays(entry) for key, entry in value.items()}
     if isinstance(value, list):
         return [_as_arrays(entry) for entry in value]
     return value
+
+
+def _counts_from_zero(value: Indexed) -> bool:
+    return all(str(index) in value for index in range(len(value)))
 
 
 def _idempotency_headers(key: str, original: str, *, replayed: bool) -> Headers:
