@@ -14,6 +14,8 @@ from rolodex.dialects.stripe.errors import StripeError
         "default_source", "test_clock", "discount", "invoice_settings.default_payment_method",
         "discount.promotion_code", "default_source.customer", "tax", "sources", "subscriptions",
         "tax_ids", "cash_balance", "invoice_credit_balance", "tax_ids.data.customer",
+        "subscriptions.data.latest_invoice", "subscriptions.data.default_payment_method",
+        "subscriptions.data.schedule.customer", "subscriptions.data.pending_setup_intent",
     ],
 )  # fmt: skip
 def test_expandable_paths(path: str) -> None:
@@ -21,7 +23,15 @@ def test_expandable_paths(path: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["bogus", "email", "invoice_settings", "tax_ids.data", "discount.x"]
+    "path",
+    [
+        "bogus",
+        "email",
+        "invoice_settings",
+        "tax_ids.data",
+        "discount.x",
+        "subscriptions.data.items",
+    ],
 )
 def test_paths_that_cannot_be_expanded(path: str) -> None:
     with pytest.raises(StripeError) as refused:
