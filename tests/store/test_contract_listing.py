@@ -112,17 +112,57 @@ WHERE_CASES = {
     "contains ignores case, any letter": (Compare(Attr("name"), Op.CONTAINS, "COLE é"), ["ana"]),
     "contains takes % and _ literally": (Compare(Attr("name"), Op.CONTAINS, "0% bob_"), ["bob"]),
     "contains is no wildcard": (Compare(Attr("name"), Op.CONTAINS, "1_0"), []),
+    "contains under three characters": (Compare(Attr("name"), Op.CONTAINS, "Y"), ["cy"]),
+    "words ignore case, any letter": (Compare(Attr("name"), Op.WORDS, "ÉCOLE"), ["ana"]),
+    "words are whole": (Compare(Attr("name"), Op.WORDS, "cole"), []),
+    "words follow one another": (Compare(Attr("email"), Op.WORDS, "x io"), ["ana", "bob", "dee"]),
+    "words in another order": (Compare(Attr("name"), Op.WORDS, "été école"), []),
+    "not words": (Not(Compare(Attr("name"), Op.WORDS, "cy")), ["ana", "bob", "dee"]),
     "document equality is case-sensitive": (Compare(Attr("name"), Op.EQ, "cy"), []),
     "document equality": (Compare(Attr("name"), Op.EQ, "Cy"), ["cy"]),
 }
 
+TEXTS = dataclasses.replace(SPEC, texts=("name", "email"))
+"""``SPEC`` with text fields: filters on them are served by the text index, with the same
+meaning as when they are read from the document."""
 
+
+@pytest.mark.parametrize("spec", [SPEC, TEXTS], ids=["documents", "text index"])
 @pytest.mark.parametrize(("where", "expected"), WHERE_CASES.values(), ids=WHERE_CASES.keys())
 async def test_list_and_count_filter(
-    store: Store, people: Tenant, where: Any, expected: list[str]
+    store: Store, people: Tenant, where: Any, expected: list[str], spec: IndexSpec
 ) -> None:
-    assert await ids(store, people, where, newest_first=False) == expected
-    assert await store.count(ListQuery(people, where=where, spec=SPEC)) == len(expected)
+    if spec is TEXTS:  # the people again, indexed by a spec that has text fields
+        people = await _indexed_copy(store, people)
+    page = await store.list(ListQuery(people, where=where, spec=spec, newest_first=False))
+    assert [r.id for r in page.records] == expected
+    assert await store.count(ListQuery(people, where=where, spec=spec)) == len(expected)
+
+
+async def _indexed_copy(store: Store, tenant: Tenant) -> Tenant:
+    copy = new_tenant()
+    for each in (await store.list(ListQuery(tenant, limit=100))).records:
+        await store.insert(dataclasses.replace(each, tenant=copy), TEXTS)
+    return copy
+
+
+async def test_a_list_by_text_sees_every_write_before_it(store: Store) -> None:
+    """The text index follows each write at once (on SQLite, whose full-text index takes
+    changes through a queue, the list applies the queue first)."""
+    tenant = new_tenant()
+    for n, name in enumerate(("Ann Lee", "Bo Lee", "Cy Lee")):
+        await store.insert(record(tenant, f"r{n}", 1_000 + n, name=name), TEXTS)
+    await store.update(tenant, "r0", lambda r: r.with_fields({"name": "Dot Ray"}), TEXTS)
+    await store.delete(tenant, "r1", TEXTS, hard=False)
+
+    async def found(op: Op, value: str) -> tuple[list[str], int]:
+        query = ListQuery(tenant, where=Compare(Attr("name"), op, value), spec=TEXTS)
+        return [r.id for r in (await store.list(query)).records], await store.count(query)
+
+    assert await found(Op.WORDS, "lee") == (["r2"], 1)
+    assert await found(Op.WORDS, "ann") == ([], 0)
+    assert await found(Op.CONTAINS, "t ra") == (["r0"], 1)
+    assert await found(Op.CONTAINS, "bo l") == ([], 0)
 
 
 @pytest.mark.parametrize("field", [Attr("email"), Entry("metadata", "plan")])

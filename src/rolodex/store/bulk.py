@@ -56,7 +56,13 @@ def insert_many(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec)
             for field, value in terms(spec, r.fields)
         ],
     )
-    texts = [(r, text_values(spec, r.fields)) for r in live]
+    index_texts(conn, live, spec)
+
+
+def index_texts(conn: sa.Connection, records: Sequence[Record], spec: IndexSpec) -> None:
+    """Index the text fields of live ``records`` that the text index holds nothing of yet:
+    new ones, or those of a dialect whose spec gains text fields (a migration)."""
+    texts = [(r, text_values(spec, r.fields)) for r in records if not r.deleted]
     texts = [(r, t) for r, t in texts if t]
     if conn.dialect.name != "sqlite":
         _insert(conn, customer_text, [text_row(r, f, v) for r, t in texts for f, v in t.items()])

@@ -14,11 +14,17 @@ import orjson
 import sqlalchemy as sa
 
 from rolodex.core.errors import InvalidQuery
-from rolodex.core.query import Op
 from rolodex.core.records import Record
 from rolodex.store import fts
 from rolodex.store.base import Page, SearchQuery
-from rolodex.store.compile import Clause, Index, compile_condition, text_match, text_rows
+from rolodex.store.compile import (
+    Clause,
+    Index,
+    compile_condition,
+    full_text_match,
+    text_match,
+    text_rows,
+)
 from rolodex.store.plan import Arm, Driver, Scan, Terms, Texts, Window, plan, window
 from rolodex.store.search_tables import customer_fts, customer_fts_rows
 from rolodex.store.tables import customer_terms, customers
@@ -230,12 +236,11 @@ def _text_condition(driver: Texts, dialect: str) -> Clause:
 
 
 def _fts_match(tenant: str, driver: Texts) -> Clause:
-    phrase = (fts.words_phrase if driver.op is Op.WORDS else fts.substring_phrase)(
-        tenant, driver.field, driver.value
-    )
-    if phrase is None:
+    assert driver.op is not None
+    matched = full_text_match(tenant, driver.field, driver.op, driver.value)
+    if matched is None:
         raise InvalidQuery(f"nothing can match {driver!r}")
-    return customer_fts.c.customer_fts.op("MATCH")(phrase)
+    return matched
 
 
 def _record(query: SearchQuery, row: sa.Row[Any]) -> Record:

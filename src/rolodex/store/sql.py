@@ -282,15 +282,10 @@ def _live(conn: sa.Connection, query: ListQuery) -> list[sa.ColumnElement[bool]]
     tenant = query.tenant.key
     clauses = [customers.c.tenant == tenant, customers.c.deleted == sa.false()]
     if query.where is not None:
-        indexed = frozenset(query.spec.terms) | _map_prefixes(query.spec)
         clauses.append(
-            compile_condition(query.where, tenant, dialect=conn.dialect.name, indexed=indexed)
+            compile_condition(query.where, tenant, dialect=conn.dialect.name, spec=query.spec)
         )
     return clauses
-
-
-def _map_prefixes(spec: IndexSpec) -> frozenset[str]:
-    return frozenset(spec.maps)
 
 
 def customer_row(record: Record) -> dict[str, Any]:

@@ -61,7 +61,7 @@ from rolodex.store.base import (
     SearchQuery,
     Store,
 )
-from rolodex.store.compile import SQLITE_FUNCTIONS
+from rolodex.store.compile import SQLITE_FUNCTIONS, reads_full_text
 from rolodex.store.migrate import upgrade
 from rolodex.store.text_index import HeldDocuments
 
@@ -224,9 +224,13 @@ class SQLiteStore(Store):
         return self._read(lambda conn: sql.every_record(conn, after, limit))
 
     async def list(self, query: ListQuery) -> Page:
+        if reads_full_text(query.where, query.spec):
+            return await self._read_searchable(lambda conn: sql.list_page(conn, query))
         return self._read(lambda conn: sql.list_page(conn, query))
 
     async def count(self, query: ListQuery) -> int:
+        if reads_full_text(query.where, query.spec):
+            return await self._read_searchable(lambda conn: sql.count(conn, query))
         return self._read(lambda conn: sql.count(conn, query))
 
     async def search(self, query: SearchQuery) -> Page:

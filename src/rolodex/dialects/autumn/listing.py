@@ -19,12 +19,12 @@ import orjson
 from rolodex.core.query import AllOf, AnyOf, Attr, Compare, Condition, Created, IsNull, Not, Op
 from rolodex.dialects.autumn.errors import invalid_cursor, invalid_inputs, invalid_request
 from rolodex.dialects.autumn.params import LIST_MAX
+from rolodex.dialects.autumn.translate import SPEC
 from rolodex.dialects.wire import js_trim
 from rolodex.store.base import Cursor
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 _CURSOR_VERSION = 0
-_SEARCHED = ("customer_id", "name", "email")
 _TIME_LIMIT = 2**62
 
 
@@ -41,7 +41,7 @@ def filter_of(given: Mapping[str, Any]) -> Filter:
         return Filter(None, nothing=True)
     clauses: list[Condition] = []
     if search := js_trim(given.get("search") or ""):
-        clauses.append(AnyOf(tuple(Compare(Attr(n), Op.CONTAINS, search) for n in _SEARCHED)))
+        clauses.append(AnyOf(tuple(Compare(Attr(n), Op.CONTAINS, search) for n in SPEC.texts)))
     if processors := given.get("processors"):
         if "stripe" not in processors:
             return Filter(None, nothing=True)

@@ -32,7 +32,12 @@ get-or-creates of one email only the first creates a customer: the others find t
 and look again. Given up, never taken again, once the customer gets an id or another email, so
 that an update never fails on it: Autumn makes no email unique, and two email-only customers
 may come to share one."""
-SPEC = IndexSpec(unique=(CUSTOMER_ID, EMAIL_ONLY), terms=("email_lower",))
+SPEC = IndexSpec(
+    unique=(CUSTOMER_ID, EMAIL_ONLY),
+    terms=("email_lower",),
+    texts=("customer_id", "name", "email"),
+)
+"""``texts``: the fields a list's ``search`` looks in (``listing``), served by the text index."""
 _DERIVED = ("email_lower", EMAIL_ONLY.name)
 
 INTERNAL_ID = re.compile(r"cus_[0-9A-Za-z]{27}")

@@ -27,8 +27,10 @@ EXTERNAL_ID = UniqueField("externalId", Scope.TENANT)
 SPEC = IndexSpec(
     unique=(EXTERNAL_ID, UniqueField("stripeCustomerId", Scope.DIALECT)),
     terms=("email", "externalId", "country"),
+    texts=("email", "name"),
 )
-"""externalId is unique per workspace, stripeCustomerId across every workspace (as in Dub)."""
+"""externalId is unique per workspace, stripeCustomerId across every workspace (as in Dub);
+``texts``: the fields a list's ``search`` finds words in, served by the text index."""
 
 GENERATED_AVATARS = "https://api.dub.co/og/avatar/"
 """Dub's avatar generator, shown (with the customer id) for a customer without an avatar."""
@@ -161,7 +163,7 @@ def list_conditions(given: ListParams) -> tuple[Condition, ...] | None:
         words = _searched_words(given.search)
         if not words:
             return None
-        for field in ("email", "name"):
+        for field in SPEC.texts:
             clauses.append(AnyOf(tuple(Compare(Attr(field), Op.WORDS, w) for w in words)))
     if given.country:
         clauses.append(Compare(Attr("country"), Op.EQ, given.country))
