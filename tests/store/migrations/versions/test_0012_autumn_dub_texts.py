@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 
 import orjson
-import pytest
 import sqlalchemy as sa
 
 from rolodex.core.query import Attr, Compare, Condition, Op
@@ -19,7 +17,7 @@ from rolodex.dialects.dub import translate as dub
 from rolodex.store import fts, open_store
 from rolodex.store.base import ListQuery
 from tests.support.migrations import migrate
-from tests.support.postgres import engine_on, fresh_database
+from tests.support.postgres import engine_on
 
 DUB = Tenant("dub", "ws_1", "test")
 AUTUMN = Tenant("autumn", "org_1", "sandbox")
@@ -32,15 +30,6 @@ ROWS = [
     (AUTUMN, "cus_a2", 2, False, {"customer_id": None, "name": "Una", "email": "una@x.io"}),
     (STRIPE, "cus_s1", 1, False, {"name": "Ann Lee", "email": "s@example.com"}),
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    with fresh_database() as made:
-        yield made
 
 
 def _fill_as_0011(engine: sa.Engine) -> None:
@@ -80,7 +69,8 @@ def _found(url: str, tenant: Tenant, where: Condition) -> list[str]:
     return asyncio.run(listed())
 
 
-def test_autumn_and_dub_customers_join_the_text_index(url: str) -> None:
+def test_autumn_and_dub_customers_join_the_text_index(fresh_database_url: str) -> None:
+    url = fresh_database_url
     with _engine(url) as engine:
         migrate(engine, "0011")
         _fill_as_0011(engine)
