@@ -50,6 +50,10 @@ def test_a_count_asks_the_full_text_index_once_not_once_per_key(tmp_path: Path) 
     full_text = [step for step in plan if "customer_fts VIRTUAL TABLE" in step]
     assert full_text == ["SCAN customer_fts VIRTUAL TABLE INDEX 0:M1"]  # no rowid constraint
     assert "LIST SUBQUERY 1" in plan
+    # and the matched keys' rows found by key: found by account, SQLite walked every key row
+    # of the account (a count by a word took 86 ms at 50,000 customers, against 6 ms)
+    key_rows = [step for step in plan if "customer_fts_rows" in step]
+    assert key_rows == ["SEARCH customer_fts_rows USING INTEGER PRIMARY KEY (rowid=?)"]
 
 
 STRIPE_TENANT = Tenant("stripe", "acct", "test")

@@ -181,15 +181,7 @@ class SideTables:
         if matched is None:
             return _matches_document(op, document_value(field, self.dialect), value)
         rows = customer_fts_rows.alias()
-        # The key rows found by their keys, the account and the field only checked (``||``
-        # keeps SQLite from using them to find the rows): found by account and field, SQLite
-        # walked every key of the field to test each against the matches (a count at 50,000
-        # customers took 41 ms against 26).
-        holders = sa.select(rows.c.customer_id).where(
-            rows.c.key.in_(sa.select(customer_fts.c.rowid).where(matched)),
-            rows.c.tenant.op("||")("") == self.tenant,
-            rows.c.field.op("||")("") == name,
-        )
+        holders = sa.select(rows.c.customer_id).where(*matched_key_rows(rows, self.tenant, matched))
         return customers.c.id.in_(holders)
 
     def _holds(self, table: sa.Table, names: tuple[str, ...], *where: Clause) -> Clause:
@@ -227,6 +219,19 @@ def full_text_match(tenant: str, field: str, op: Op, value: str) -> Clause | Non
     substring under three characters)."""
     phrase = (fts.words_phrase if op is Op.WORDS else fts.substring_phrase)(tenant, field, value)
     return None if phrase is None else customer_fts.c.customer_fts.op("MATCH")(phrase)
+
+
+def matched_key_rows(rows: sa.FromClause, tenant: str, matched: Clause) -> tuple[Clause, Clause]:
+    """SQLite: the rows of ``customer_fts_rows`` (or an alias of it) whose documents
+    ``matched`` (:func:`full_text_match`) finds, which name their account and field.
+
+    Found by their keys, the account only checked (``||`` keeps SQLite from finding the rows
+    by it): found by the account, SQLite walked every key row of the account and tested each
+    against the matches. At 50,000 customers a Stripe search count by one word took 86 ms
+    against 6, a Dub list count by a word of the name and the email 88 ms against 52.
+    """
+    keys = sa.select(customer_fts.c.rowid).where(matched)
+    return rows.c.key.in_(keys), rows.c.tenant.op("||")("") == tenant
 
 
 def text_rows(dialect: str) -> sa.Table:

@@ -22,6 +22,7 @@ from rolodex.store.compile import (
     Index,
     compile_condition,
     full_text_match,
+    matched_key_rows,
     text_match,
     text_rows,
 )
@@ -97,10 +98,9 @@ class _Scope:
             # The matching keys first, once: joined as the page joins them, SQLite walked the
             # account's key rows and asked the full-text index about each one, a second a
             # count at 10,000 customers, and more for each word of the query.
-            rows = customer_fts_rows
-            matched = sa.select(customer_fts.c.rowid).where(_fts_match(self.tenant, arm.driver))
-            source = _joined(rows, self.dialect)
-            filters = [rows.c.key.in_(matched), rows.c.tenant == self.tenant]
+            matched = _fts_match(self.tenant, arm.driver)
+            source = _joined(customer_fts_rows, self.dialect)
+            filters = list(matched_key_rows(customer_fts_rows, self.tenant, matched))
         else:
             source, filters, (created, _) = self._source(arm.driver)
             # The created range on the driver's own rows too, as a page has it: given it on the
