@@ -224,14 +224,10 @@ class SQLiteStore(Store):
         return self._read(lambda conn: sql.every_record(conn, after, limit))
 
     async def list(self, query: ListQuery) -> Page:
-        if reads_full_text(query.where, query.spec):
-            return await self._read_searchable(lambda conn: sql.list_page(conn, query))
-        return self._read(lambda conn: sql.list_page(conn, query))
+        return await self._read_listed(query, lambda conn: sql.list_page(conn, query))
 
     async def count(self, query: ListQuery) -> int:
-        if reads_full_text(query.where, query.spec):
-            return await self._read_searchable(lambda conn: sql.count(conn, query))
-        return self._read(lambda conn: sql.count(conn, query))
+        return await self._read_listed(query, lambda conn: sql.count(conn, query))
 
     async def search(self, query: SearchQuery) -> Page:
         return await self._read_searchable(lambda conn: search.search_page(conn, query))
@@ -263,6 +259,13 @@ class SQLiteStore(Store):
             return operation(self._reader)
         except _FAULTS as fault:
             raise _unavailable(fault) from fault
+
+    async def _read_listed(self, query: ListQuery, operation: Callable[[sa.Connection], T]) -> T:
+        """A read of a list, which waits for the full-text queue if its filter reads the
+        full-text index."""
+        if reads_full_text(query.where, query.spec):
+            return await self._read_searchable(operation)
+        return self._read(operation)
 
     async def _read_searchable(self, operation: Callable[[sa.Connection], T]) -> T:
         """A read of the search tables once the queued full-text changes are applied.
