@@ -28,7 +28,6 @@ from rolodex.dialects.stripe import cors, versions
 from rolodex.dialects.stripe.auth import key_of, tenant_of, unknown_key
 from rolodex.dialects.stripe.decode import (
     MAX_BODY_BYTES,
-    Indexed,
     body_too_large,
     decode_pairs,
     decode_query,
@@ -241,25 +240,22 @@ def _path(request: Exchange) -> str:
 def _fingerprint(params: Mapping[str, Any]) -> str:
     """The decoded parameters' digest: equal for the same parameters however encoded, an
     array sent as ``a[]`` or as ``a[0]`` included."""
-    canonical = orjson.dumps(_as_arrays(params), option=orjson.OPT_SORT_KEYS)
+    canonical = orjson.dumps(_indexed(params), option=orjson.OPT_SORT_KEYS)
     return hashlib.sha256(canonical).hexdigest()
 
 
-def _as_arrays(value: Any) -> Any:
-    """``value`` with each hash of the indices ``0`` to ``n - 1`` (``a[0]``, ``a[1]``) read as
-    the array. Any other keys stay, digits or not: ``metadata[123]`` and ``metadata[456]``
-    are different parameters."""
-    if isinstance(value, Indexed) and value and _counts_from_zero(value):
-        return [_as_arrays(value[str(index)]) for index in range(len(value))]
-    if isinstance(value, dict):
-        return {key: _as_arrays(entry) for key, entry in value.items()}
+def _indexed(value: Any) -> Any:
+    """``value`` with each array (``a[]``) as the hash of its indices (``a[0]``, ``a[1]``).
+
+    Not the other way round: whether a hash of digits is an array or a hash of keys that are
+    digits (``metadata[123]``) only the parameter schema knows, and read as an array,
+    ``metadata[123]=x`` and ``metadata[456]=x`` were the same parameters.
+    """
     if isinstance(value, list):
-        return [_as_arrays(entry) for entry in value]
+        return {str(index): _indexed(entry) for index, entry in enumerate(value)}
+    if isinstance(value, dict):
+        return {key: _indexed(entry) for key, entry in value.items()}
     return value
-
-
-def _counts_from_zero(value: Indexed) -> bool:
-    return all(str(index) in value for index in range(len(value)))
 
 
 def _idempotency_headers(key: str, original: str, *, replayed: bool) -> Headers:
