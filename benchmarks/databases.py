@@ -8,6 +8,7 @@ removed when the block ends.
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 import subprocess
@@ -16,6 +17,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import LiteralString
+
+import sqlalchemy as sa
+
+from rolodex.store import open_store
+from rolodex.store.postgres_settings import engine_settings
+
+
+def migrate(url: str) -> None:
+    """Bring the database at ``url`` to Rolodex's schema, as ``rolodex migrate`` does."""
+
+    async def migrated() -> None:
+        store = open_store(url)
+        try:
+            await store.migrate()
+        finally:
+            await store.close()
+
+    asyncio.run(migrated())
+
+
+def sync_engine(url: str) -> sa.Engine:
+    """A synchronous engine on ``url``, connecting to PostgreSQL as Rolodex's store does."""
+    if backend_of(url) == "sqlite":
+        return sa.create_engine(url)
+    settings = engine_settings(url)
+    return sa.create_engine(settings.url, connect_args=settings.connect_args)
 
 
 def backend_of(url: str) -> str:

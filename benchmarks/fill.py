@@ -9,7 +9,6 @@ field translation, id and invoice-prefix formats) and written with the store's o
 from __future__ import annotations
 
 import argparse
-import asyncio
 import itertools
 import random
 import subprocess
@@ -19,14 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlalchemy as sa
-
+from benchmarks.databases import migrate, sync_engine
 from benchmarks.processes import ROOT, child_env
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import params, translate
 from rolodex.dialects.stripe.auth import tenant_of
 from rolodex.service import IdFormat
-from rolodex.store import open_store, sql, text_index
+from rolodex.store import sql, text_index
 
 BATCH = 1000
 METHOD = "in-process through rolodex.store.sql.insert, 1,000 customers per transaction"
@@ -42,10 +40,10 @@ class Filled:
 def fill(database_url: str, api_key: str, count: int, *, seed: int = 0) -> Filled:
     """Migrate ``database_url`` and add ``count`` customers owned by ``api_key``'s tenant."""
     started = time.perf_counter()
-    asyncio.run(_migrate(database_url))
+    migrate(database_url)
     tenant = tenant_of(f"Bearer {api_key}")
     records = _records(tenant, count, random.Random(seed))
-    engine = sa.create_engine(sync_url(database_url))
+    engine = sync_engine(database_url)
     ids: list[str] = []
     try:
         while batch := list(itertools.islice(records, BATCH)):
@@ -62,22 +60,6 @@ def fill(database_url: str, api_key: str, count: int, *, seed: int = 0) -> Fille
     finally:
         engine.dispose()
     return Filled(ids, time.perf_counter() - started)
-
-
-def sync_url(database_url: str) -> str:
-    """The URL for a synchronous SQLAlchemy engine (psycopg 3 for PostgreSQL)."""
-    scheme, _, rest = database_url.partition("://")
-    if scheme in ("postgres", "postgresql"):
-        return f"postgresql+psycopg://{rest}"
-    return database_url
-
-
-async def _migrate(database_url: str) -> None:
-    store = open_store(database_url)
-    try:
-        await store.migrate()
-    finally:
-        await store.close()
 
 
 def _records(tenant: Tenant, count: int, rng: random.Random) -> Iterator[Record]:

@@ -27,8 +27,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Iterator  # noqa: E402
 
-from benchmarks.databases import databases  # noqa: E402
-from benchmarks.search import _engine, _migrate  # noqa: E402
+from benchmarks.databases import databases, migrate, sync_engine  # noqa: E402
 from rolodex.core.index import IndexSpec  # noqa: E402
 from rolodex.core.query import AllOf, Condition  # noqa: E402
 from rolodex.core.records import Record, Tenant  # noqa: E402
@@ -112,8 +111,8 @@ def customers(count: int, seed: int) -> Iterator[tuple[Record, Record]]:
 
 
 def fill(url: str, count: int, seed: int) -> None:
-    asyncio.run(_migrate(url))
-    engine = _engine(url)
+    migrate(url)
+    engine = sync_engine(url)
     made = customers(count, seed)
     while batch := list(itertools.islice(made, BATCH)):
         with engine.begin() as conn:

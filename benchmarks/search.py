@@ -39,13 +39,12 @@ import sqlalchemy as sa
 from faker.providers.internet.en_US import Provider as Internet
 from faker.providers.person.en_US import Provider as Person
 
-from benchmarks.databases import Databases, backend_of, databases, describe
+from benchmarks.databases import Databases, backend_of, databases, describe, migrate, sync_engine
 from rolodex.core.records import Record, Tenant
 from rolodex.dialects.stripe import translate
 from rolodex.dialects.stripe.search import parse
 from rolodex.store import bulk, open_store
 from rolodex.store.base import SearchQuery, Store
-from rolodex.store.postgres_settings import engine_settings
 
 BASELINE = 10_000
 BATCH = 20_000
@@ -131,11 +130,11 @@ class DataSet:
 def build(made: Databases, size: int, samples: int, seed: int) -> DataSet:
     url = made.new_url(f"search{size}")
     started = time.perf_counter()
-    asyncio.run(_migrate(url))
+    migrate(url)
     people, rng = People(seed), random.Random(seed + 1)
     wanted = set(random.Random(seed + 2).sample(range(size), min(samples, size)))
     kept: list[Customer] = []
-    engine = _engine(url)
+    engine = sync_engine(url)
     with engine.begin() as conn:
         if made.backend == "sqlite":
             conn.exec_driver_sql("PRAGMA cache_size=-262144")
@@ -151,23 +150,10 @@ def build(made: Databases, size: int, samples: int, seed: int) -> DataSet:
     return DataSet(size, url, kept, time.perf_counter() - started, stored)
 
 
-def _engine(url: str) -> sa.Engine:
-    if url.startswith("sqlite"):
-        return sa.create_engine(url)
-    settings = engine_settings(url)
-    return sa.create_engine(settings.url, connect_args=settings.connect_args)
-
-
 def _bytes(conn: sa.Connection, url: str) -> int:
     if url.startswith("sqlite"):
         return Path(url.removeprefix("sqlite:///")).stat().st_size
     return int(conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
-
-
-async def _migrate(url: str) -> None:
-    store = open_store(url)
-    await store.migrate()
-    await store.close()
 
 
 def _fragment(email: str, rng: random.Random) -> str:
