@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from rolodex.core.index import IndexSpec, Scope, UniqueField
 from rolodex.core.query import Condition
 from rolodex.core.records import Record, Tenant
 from rolodex.store import open_store
 from rolodex.store.base import ListQuery, Store
+from tests.support.postgres import engine_on, fresh_database
 
 ADAPTERS = ["sqlite_file", "sqlite_memory", pytest.param("postgres", marks=pytest.mark.postgres)]
 SHARED_FILE_ADAPTERS = ["sqlite_file", pytest.param("postgres", marks=pytest.mark.postgres)]
@@ -33,6 +35,20 @@ def store_url(request: pytest.FixtureRequest) -> str:
         return "sqlite:///:memory:"
     url: str = request.getfixturevalue("sqlite_url" if adapter == "sqlite_file" else "postgres_url")
     return url
+
+
+@pytest.fixture
+def fresh_postgres_url() -> Iterator[str]:
+    """A new, empty PostgreSQL database for this test alone."""
+    with fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
+def fresh_postgres(fresh_postgres_url: str) -> Iterator[sa.Engine]:
+    """An engine on :func:`fresh_postgres_url`, connecting as Rolodex's store does."""
+    with engine_on(fresh_postgres_url) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from alembic.script import ScriptDirectory
 
 from rolodex.store import open_store
 from rolodex.store.migrate import MIGRATIONS, upgrade
-from tests.support.postgres import engine_on, fresh_database
 
 pytestmark = pytest.mark.postgres
 
@@ -30,42 +28,32 @@ def head_revision() -> str:
     return head
 
 
-@pytest.fixture
-def fresh_url() -> Iterator[str]:
-    with fresh_database() as url:
-        yield url
-
-
-@pytest.fixture
-def admin(fresh_url: str) -> Iterator[sa.Engine]:
-    with engine_on(fresh_url) as engine:
-        yield engine
-
-
 def test_a_migration_racing_another_waits_and_then_finds_it_done(
-    fresh_url: str, admin: sa.Engine
+    fresh_postgres_url: str, fresh_postgres: sa.Engine
 ) -> None:
     failures: list[BaseException] = []
-    racer = threading.Thread(target=_migrate_collecting_failures, args=(fresh_url, failures))
-    with admin.connect() as first:
+    racer = threading.Thread(
+        target=_migrate_collecting_failures, args=(fresh_postgres_url, failures)
+    )
+    with fresh_postgres.connect() as first:
         first.begin()
         upgrade(first)
         racer.start()
-        _wait_until_blocked(admin)
+        _wait_until_blocked(fresh_postgres)
         first.commit()
     racer.join()
     assert failures == []
-    with admin.connect() as check:
+    with fresh_postgres.connect() as check:
         assert check.execute(sa.text("SELECT version_num FROM alembic_version")).all() == [
             (head_revision(),)
         ]
 
 
 def test_the_schema_shards_by_tenant_and_draws_no_ids_from_the_server(
-    fresh_url: str, admin: sa.Engine
+    fresh_postgres_url: str, fresh_postgres: sa.Engine
 ) -> None:
-    asyncio.run(_migrate(fresh_url))
-    with admin.connect() as conn:
+    asyncio.run(_migrate(fresh_postgres_url))
+    with fresh_postgres.connect() as conn:
         sequences = conn.execute(sa.text("SELECT sequence_name FROM information_schema.sequences"))
         assert sequences.all() == []
         generated = conn.execute(

@@ -7,7 +7,7 @@ store's own.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import sqlalchemy as sa
@@ -17,7 +17,6 @@ from rolodex.dialects.stripe.search import parse
 from rolodex.store import open_store, planner_statistics
 from rolodex.store.base import ListQuery, SearchQuery, Store
 from tests.store.conftest import new_tenant, record
-from tests.support.postgres import engine_on, fresh_database
 
 pytestmark = [pytest.mark.postgres, pytest.mark.anyio]
 
@@ -25,20 +24,13 @@ TENANT = new_tenant("stripe")
 
 
 @pytest.fixture
-def url() -> Iterator[str]:
-    with fresh_database() as made:
-        yield made
+def admin(fresh_postgres: sa.Engine) -> sa.Engine:
+    return fresh_postgres
 
 
 @pytest.fixture
-def admin(url: str) -> Iterator[sa.Engine]:
-    with engine_on(url) as engine:
-        yield engine
-
-
-@pytest.fixture
-async def store(url: str, admin: sa.Engine) -> AsyncIterator[Store]:
-    opened = open_store(url)
+async def store(fresh_postgres_url: str, admin: sa.Engine) -> AsyncIterator[Store]:
+    opened = open_store(fresh_postgres_url)
     await opened.migrate()
     with admin.begin() as conn:
         for table in planner_statistics.TABLES:
